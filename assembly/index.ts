@@ -1,6 +1,10 @@
 // Engine entry: every kernel the wasm backend calls, plus a bump allocator for its arenas.
 export { gemm_f32, gemm_f32_bias, pack_b_f32, packed_b_bytes } from './gemm';
 export { conv2d_f32, conv_col_bytes, im2col_packed } from './conv';
+export { depthwise_f32 } from './depthwise';
+export { global_avg_f32, pool2d_f32 } from './pool';
+export { window_pad_bytes } from './window';
+export { binary_f32, layernorm_f32, softmax_f32, unary_f32 } from './elementwise';
 
 let top: usize = (__heap_base + 15) & ~15;
 

@@ -17,6 +17,17 @@ interface EngineExports {
   conv2d_f32(x: number, ci: number, h: number, w: number, wt: number, co: number, kh: number, kw: number, group: number,
     sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, oh: number, ow: number, bias: number, y: number, col: number, act: number, lo: number, hi: number): void;
   gemm_f32(a: number, lda: number, bp: number, c: number, ldc: number, m: number, n: number, k: number, bias: number, act: number, lo: number, hi: number): void;
+  window_pad_bytes(oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number): number;
+  depthwise_f32(x: number, c: number, h: number, w: number, wt: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
+    pt: number, pl: number, oh: number, ow: number, bias: number, y: number, pad: number, act: number, lo: number, hi: number): void;
+  pool2d_f32(isMax: number, x: number, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
+    pt: number, pl: number, oh: number, ow: number, invH: number, invW: number, y: number, pad: number): void;
+  global_avg_f32(x: number, planes: number, n: number, y: number): void;
+  unary_f32(op: number, x: number, y: number, n: number, p0: number, p1: number): void;
+  binary_f32(op: number, a: number, b: number, y: number, d0: number, d1: number, n: number,
+    a0: number, a1: number, ai: number, b0: number, b1: number, bi: number): void;
+  softmax_f32(x: number, y: number, rows: number, n: number): void;
+  layernorm_f32(x: number, y: number, rows: number, n: number, scale: number, bias: number, eps: number): void;
 }
 
 const modules = new Map<EngineFlavor, Promise<WebAssembly.Module>>();

@@ -7,17 +7,49 @@ import type { Kernel } from '../../ops/op.js';
 import type { Backend } from '../backend.js';
 import { Engine, type EngineFlavor } from './engine.js';
 import { convKernel } from './conv-kernel.js';
+import { depthwiseKernel } from './depthwise-kernel.js';
+import { binaryKernel, clipKernel, unaryKernel } from './elementwise-kernels.js';
 import { gemmKernel, matmulKernel } from './gemm-kernels.js';
+import { layerNormKernel, softmaxKernel } from './norm-kernels.js';
+import { globalAveragePoolKernel, poolKernel } from './pool-kernels.js';
 import { Scratch } from './scratch.js';
 
 type Factory = (engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph) => Kernel<unknown> | undefined;
 
-const FACTORIES: Record<string, Factory> = {
-  '::MatMul': matmulKernel,
-  '::Gemm': gemmKernel,
-  '::Conv': convKernel,
-  'com.wasmnn::FusedConv': convKernel,
+/** Factories per op, tried in order: the first kernel returned wins; none means the reference kernel. */
+const FACTORIES: Record<string, readonly Factory[]> = {
+  '::MatMul': [matmulKernel],
+  '::Gemm': [gemmKernel],
+  '::Conv': [depthwiseKernel, convKernel],
+  'com.wasmnn::FusedConv': [depthwiseKernel, convKernel],
+  '::MaxPool': [poolKernel],
+  '::AveragePool': [poolKernel],
+  '::GlobalAveragePool': [globalAveragePoolKernel],
+  '::Add': [binaryKernel],
+  '::Sub': [binaryKernel],
+  '::Mul': [binaryKernel],
+  '::Div': [binaryKernel],
+  '::Relu': [unaryKernel],
+  '::LeakyRelu': [unaryKernel],
+  '::HardSigmoid': [unaryKernel],
+  '::HardSwish': [unaryKernel],
+  '::Sigmoid': [unaryKernel],
+  '::Tanh': [unaryKernel],
+  '::Gelu': [unaryKernel],
+  '::Exp': [unaryKernel],
+  '::Erf': [unaryKernel],
+  '::Clip': [clipKernel],
+  '::Softmax': [softmaxKernel],
+  '::LayerNormalization': [layerNormKernel],
 };
+
+function firstKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> | undefined {
+  for (const f of FACTORIES[`${node.domain}::${node.opType}`] ?? []) {
+    const k = f(engine, scratch, node, g);
+    if (k) return k;
+  }
+  return undefined;
+}
 
 /** Creates a backend with its own engine instance (one per session). */
 export async function createWasmBackend(flavor: EngineFlavor): Promise<Backend> {
@@ -31,7 +63,7 @@ export async function createWasmBackend(flavor: EngineFlavor): Promise<Backend> 
     kernelFor(node: IrNode, g: IrGraph): Kernel<unknown> {
       let k = chosen.get(node);
       if (!k) {
-        k = FACTORIES[`${node.domain}::${node.opType}`]?.(engine, scratch, node, g) ?? node.op.run;
+        k = firstKernel(engine, scratch, node, g) ?? node.op.run;
         chosen.set(node, k);
       }
       return k;

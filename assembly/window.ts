@@ -1,0 +1,61 @@
+// Helpers shared by the sliding-window kernels (depthwise conv, pools): a padded
+// copy of one input plane, so every tap of every (rounded-up) output block is in
+// bounds, and strided 4-lane loads along a row.
+
+/** Width of the padded plane: 8-wide output blocks at stride sw plus the kernel span, plus slack for 8-float loads. */
+@inline export function paddedWidth(ow: i32, sw: i32, kw: i32, dw: i32): i32 {
+  return ((ow + 7) & ~7) * sw + (kw - 1) * dw + 8;
+}
+
+@inline export function paddedHeight(oh: i32, sh: i32, kh: i32, dh: i32): i32 {
+  return (oh - 1) * sh + (kh - 1) * dh + 1;
+}
+
+/** Bytes of the padded plane scratch. */
+export function window_pad_bytes(oh: i32, ow: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32): i32 {
+  return paddedHeight(oh, sh, kh, dh) * paddedWidth(ow, sw, kw, dw) * 4;
+}
+
+/** Copies plane x (h×w) into pad (hp×wp) at offset (pt, pl), filling the rest with `fill`. */
+export function padPlane(x: usize, h: i32, w: i32, pad: usize, hp: i32, wp: i32, pt: i32, pl: i32, fill: f32): void {
+  const fv = f32x4.splat(fill);
+  const total = hp * wp;
+  let i = 0;
+  for (; i + 4 <= total; i += 4) v128.store(pad + <usize>i * 4, fv);
+  for (; i < total; i++) store<f32>(pad + <usize>i * 4, fill);
+  const r0 = max(0, -pt), r1 = min(h, hp - pt);
+  const c0 = max(0, -pl), c1 = min(w, wp - pl);
+  if (c1 <= c0) return;
+  for (let r = r0; r < r1; r++) {
+    memory.copy(pad + <usize>((r + pt) * wp + c0 + pl) * 4, x + <usize>(r * w + c0) * 4, <usize>(c1 - c0) * 4);
+  }
+}
+
+/** Four floats at p, p + s, p + 2s, p + 3s (s in floats). */
+@inline export function load4(p: usize, s: i32): v128 {
+  if (s == 1) return v128.load(p);
+  if (s == 2) return v128.shuffle<i32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
+  let v = f32x4.splat(load<f32>(p));
+  v = f32x4.replace_lane(v, 1, load<f32>(p + <usize>s * 4));
+  v = f32x4.replace_lane(v, 2, load<f32>(p + <usize>s * 8));
+  v = f32x4.replace_lane(v, 3, load<f32>(p + <usize>s * 12));
+  return v;
+}
+
+/** Stores 8 lanes (two vectors) to y, or the first n < 8 of them. */
+@inline export function store8(y: usize, a: v128, b: v128, n: i32): void {
+  if (n >= 8) { v128.store(y, a); v128.store(y, b, 16); return; }
+  for (let j = 0; j < n; j++) {
+    const v = j < 4 ? a : b;
+    const k = j & 3;
+    const f = k == 0 ? f32x4.extract_lane(v, 0) : k == 1 ? f32x4.extract_lane(v, 1) : k == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
+    store<f32>(y + <usize>j * 4, f);
+  }
+}
+
+// act: 0 none, 1 relu, 2 clip(lo, hi)
+@inline export function activate(v: v128, act: i32, lo: v128, hi: v128): v128 {
+  if (act == 1) return f32x4.max(v, f32x4.splat(0));
+  if (act == 2) return f32x4.min(f32x4.max(v, lo), hi);
+  return v;
+}

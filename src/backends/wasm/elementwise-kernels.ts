@@ -1,0 +1,103 @@
+/**
+ * Elementwise float32 ops on the engine: activations (unary_f32) and Add/Sub/Mul/Div
+ * (binary_f32) over the reference's collapsed broadcast plan when it has at most
+ * three loop dims. A constant operand is copied into engine memory once.
+ */
+import type { IrGraph, IrNode } from '../../graph/ir.js';
+import type { BinaryAttrs } from '../../ops/binary/table.js';
+import { planBroadcast } from '../../ops/binary/broadcast.js';
+import type { Kernel } from '../../ops/op.js';
+import { Tensor } from '../../tensor.js';
+import type { Engine } from './engine.js';
+import { constF32, f32Input, put, take } from './io.js';
+import type { Scratch } from './scratch.js';
+
+/** Op codes of unary_f32 (assembly/elementwise.ts), with how each reads its two parameters from the node. */
+const UNARY_OPS: Record<string, { code: number; params?: (p: readonly unknown[]) => [number, number] }> = {
+  Relu: { code: 0 },
+  LeakyRelu: { code: 1, params: (p) => [p[0] as number, 0] },
+  HardSigmoid: { code: 3, params: (p) => [p[0] as number, p[1] as number] },
+  HardSwish: { code: 4 },
+  Sigmoid: { code: 5 },
+  Tanh: { code: 6 },
+  Gelu: { code: 7 }, // code 9 when approximate="tanh"
+  Exp: { code: 8 },
+  Erf: { code: 10 },
+};
+
+function runUnary(engine: Engine, scratch: Scratch, x: Tensor, code: number, p0: number, p1: number): Tensor {
+  const n = x.size;
+  const base = scratch.get(n * 8 + 32);
+  const yPtr = base + Math.ceil(n / 4) * 16;
+  put(engine, base, x.data as Float32Array);
+  engine.exports.unary_f32(code, base, yPtr, n, p0, p1);
+  return new Tensor('float32', take(engine, yPtr, n), x.dims);
+}
+
+export function unaryKernel(engine: Engine, scratch: Scratch, node: IrNode): Kernel<unknown> | undefined {
+  const row = UNARY_OPS[node.opType];
+  if (!row) return undefined;
+  const p = node.attrs as readonly unknown[];
+  let code = row.code;
+  if (node.opType === 'Gelu' && p[0] === 1) code = 9;
+  const [p0, p1] = row.params?.(p) ?? [0, 0];
+  return (inputs, attrs, ctx) => {
+    const x = f32Input(inputs[0]);
+    if (!x || x.size === 0) return node.op.run(inputs, attrs, ctx);
+    return [runUnary(engine, scratch, x, code, p0, p1)];
+  };
+}
+
+/** A scalar float32 bound of Clip (opset ≥ 11), or the default; undefined when not a float32 scalar. */
+function bound(v: unknown, def: number): number | undefined {
+  if (v === undefined) return def;
+  const t = f32Input(v as Tensor);
+  if (!t || t.size > 1) return undefined;
+  return t.size === 0 ? def : (t.data as Float32Array)[0]!;
+}
+
+export function clipKernel(engine: Engine, scratch: Scratch, node: IrNode): Kernel<unknown> {
+  const legacy = node.attrs as { min: number; max: number } | undefined;
+  return (inputs, attrs, ctx) => {
+    const x = f32Input(inputs[0]);
+    const lo = legacy ? Math.fround(legacy.min) : bound(inputs[1], -Infinity);
+    const hi = legacy ? Math.fround(legacy.max) : bound(inputs[2], Infinity);
+    if (!x || x.size === 0 || lo === undefined || hi === undefined) return node.op.run(inputs, attrs, ctx);
+    return [runUnary(engine, scratch, x, 2, lo, hi)];
+  };
+}
+
+const BINARY_OPS: Record<string, number> = { Add: 0, Sub: 1, Mul: 2, Div: 3 };
+
+export function binaryKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> | undefined {
+  const code = BINARY_OPS[node.opType];
+  const at = node.attrs as BinaryAttrs;
+  if (code === undefined || at.axis !== undefined) return undefined;
+  // Constant operands live in engine memory for the whole session.
+  const consts = [0, 1].map((i) => {
+    const t = g.initializers.get(node.inputs[i] ?? '');
+    return t && t.type === 'float32' ? { t, ptr: constF32(engine, t) } : undefined;
+  });
+  return (inputs, attrs, ctx) => {
+    const a = f32Input(inputs[0]), b = f32Input(inputs[1]);
+    if (!a || !b) return node.op.run(inputs, attrs, ctx);
+    const plan = planBroadcast([a.dims, b.dims]);
+    // Short inner runs (e.g. [N, C, H, 1] operands) would run the kernel's scalar tails only.
+    const inner = plan.loop[plan.loop.length - 1]!;
+    if (plan.loop.length > 3 || plan.size === 0 || (inner < 8 && plan.size > inner)) return node.op.run(inputs, attrs, ctx);
+    const ca = consts[0]?.t === a ? consts[0].ptr : 0, cb = consts[1]?.t === b ? consts[1].ptr : 0;
+    // Scratch layout: [a (unless constant)] [b (unless constant)] [y], each 16-byte aligned.
+    const bytes = (n: number) => Math.ceil(n / 4) * 16;
+    const aBytes = ca ? 0 : bytes(a.size), bBytes = cb ? 0 : bytes(b.size);
+    const base = scratch.get(aBytes + bBytes + bytes(plan.size));
+    const aPtr = ca || base, bPtr = cb || base + aBytes, yPtr = base + aBytes + bBytes;
+    if (!ca) put(engine, aPtr, a.data as Float32Array);
+    if (!cb) put(engine, bPtr, b.data as Float32Array);
+    // Left-pad the collapsed loop to three dims [d0, d1, n] (extra dims: size 1, stride 0).
+    const lead = 3 - plan.loop.length;
+    const loop = [0, 1, 2].map((i) => (i < lead ? 1 : plan.loop[i - lead]!));
+    const [sa, sb] = plan.strides.map((st) => [0, 1, 2].map((i) => (i < lead ? 0 : st[i - lead]!))) as [number[], number[]];
+    engine.exports.binary_f32(code, aPtr, bPtr, yPtr, loop[0]!, loop[1]!, loop[2]!, sa[0]!, sa[1]!, sa[2]!, sb[0]!, sb[1]!, sb[2]!);
+    return [new Tensor('float32', take(engine, yPtr, plan.size), plan.dims)];
+  };
+}

@@ -1,0 +1,52 @@
+/** Softmax and LayerNormalization over the last axis on the engine (float32). */
+import type { IrGraph, IrNode } from '../../graph/ir.js';
+import type { Kernel } from '../../ops/op.js';
+import { Tensor } from '../../tensor.js';
+import type { Engine } from './engine.js';
+import { constF32, f32Input, put, take } from './io.js';
+import type { Scratch } from './scratch.js';
+
+const pad = (n: number): number => Math.ceil(n / 4) * 16;
+
+export function softmaxKernel(engine: Engine, scratch: Scratch, node: IrNode): Kernel<unknown> {
+  const { axis } = node.attrs as { axis: number };
+  return (inputs, attrs, ctx) => {
+    const x = f32Input(inputs[0]);
+    const rank = x?.dims.length ?? 0;
+    // Only the last axis: there the opset < 13 (coerce to 2-D) and ≥ 13 meanings agree.
+    if (!x || rank === 0 || x.size === 0 || (axis < 0 ? axis + rank : axis) !== rank - 1) return node.op.run(inputs, attrs, ctx);
+    const n = x.dims[rank - 1]!;
+    const base = scratch.get(pad(x.size) * 2);
+    put(engine, base, x.data as Float32Array);
+    engine.exports.softmax_f32(base, base + pad(x.size), x.size / n, n);
+    return [new Tensor('float32', take(engine, base + pad(x.size), x.size), x.dims)];
+  };
+}
+
+/** A parameter of n elements constant over rows (any shape of n elements, e.g. [n] or [1, n]). */
+function rowParam(t: Tensor | undefined, n: number): boolean {
+  return !!t && t.type === 'float32' && t.size === n && t.dims[t.dims.length - 1] === n;
+}
+
+export function layerNormKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> | undefined {
+  const { axis, epsilon } = node.attrs as { axis: number; epsilon: number };
+  const scale = g.initializers.get(node.inputs[1] ?? '');
+  const bias = node.inputs[2] ? g.initializers.get(node.inputs[2]) : undefined;
+  if (!scale || (node.inputs[2] && !bias)) return undefined;
+  const n = scale.dims[scale.dims.length - 1] ?? 1;
+  if (!rowParam(scale, n) || (bias && !rowParam(bias, n))) return undefined;
+  const sPtr = constF32(engine, scale);
+  const bPtr = bias ? constF32(engine, bias) : 0;
+  return (inputs, attrs, ctx) => {
+    const x = f32Input(inputs[0]);
+    const rank = x?.dims.length ?? 0;
+    const stats = ctx.numOutputs > 1 && (ctx.outputRequested(1) || ctx.outputRequested(2));
+    if (!x || rank === 0 || x.size === 0 || stats || (axis < 0 ? axis + rank : axis) !== rank - 1 || x.dims[rank - 1] !== n) {
+      return node.op.run(inputs, attrs, ctx);
+    }
+    const base = scratch.get(pad(x.size) * 2);
+    put(engine, base, x.data as Float32Array);
+    engine.exports.layernorm_f32(base, base + pad(x.size), x.size / n, n, sPtr, bPtr, epsilon);
+    return [new Tensor('float32', take(engine, base + pad(x.size), x.size), x.dims)];
+  };
+}
