@@ -79,7 +79,7 @@ if (engine === 'ort') {
   run = () => s.run(f as never) as Promise<Record<string, AnyTensor>>;
   engineInfo = `onnxruntime-web ${ort.env.versions.web} wasm, numThreads ${String(ort.env.wasm.numThreads)}, proxy ${String(ort.env.wasm.proxy)}`;
 } else {
-  const s = await InferenceSession.create(model, { executionProviders: [engine] });
+  const s = await InferenceSession.create(model, { executionProviders: [engine === 'wasm-relaxed' ? 'wasm' : engine] });
   outputName = s.outputNames[0]!;
   run = () => s.run(feeds) as Promise<Record<string, AnyTensor>>;
   engineInfo = `${s.backend}: ${s.backendReason}`;

@@ -2,7 +2,8 @@
  * npm run bench: each (model, engine) in its own process, side by side in one run.
  * Models: the PyTorch exports in bench/models (`npm run bench:models`; named pt-<name>), then the
  * light CNNs and ../shared/models (when present). Engines: wasmnn wasm, wasmnn js,
- * onnxruntime-node `ort` and onnxruntime-web `ort-web` (wasm backend), both 1 thread.
+ * onnxruntime-node `ort` and onnxruntime-web `ort-web` (wasm backend), both 1 thread. `wasm` is the
+ * simd128 build (plain Node 20); `wasm-relaxed` runs Node with --experimental-wasm-relaxed-simd.
  * Each row also says how far output 0 is from onnxruntime-node's (`diff ort`) and, for the
  * bench/models exports, from PyTorch's (`diff pt`, with the reference's max |value| for scale).
  * Writes bench/results/<date>.json and prints a table.
@@ -15,7 +16,7 @@ import { cpus, loadavg } from 'node:os';
 import { repoRoot, sharedOrSkip } from '../test/helpers/shared.js';
 
 const arg = (k: string) => { const i = process.argv.indexOf(`--${k}`); return i >= 0 ? process.argv[i + 1] : undefined; };
-const engines = (arg('engines') ?? 'wasm,js,ort,ort-web').split(',');
+const engines = (arg('engines') ?? 'wasm,wasm-relaxed,js,ort,ort-web').split(',');
 const runs = arg('runs') ?? '5';
 const filter = arg('filter') ? new RegExp(arg('filter')!) : undefined;
 const timeoutS = Number(arg('timeout') ?? '900');
@@ -38,7 +39,9 @@ const load0 = loadavg();
 console.log(`# ${cpus().length} cpus, load average ${load0.map((x) => x.toFixed(2)).join(' ')}`);
 for (const m of models.filter((x) => !filter || filter.test(x.name))) {
   for (const e of engines) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench/run-one.ts'), m.path, e, runs],
+    // wasm-relaxed: the same wasm provider in a Node that enables relaxed SIMD (flagged in Node 20).
+    const flags = e === 'wasm-relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
+    const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', join(repoRoot, 'bench/run-one.ts'), m.path, e, runs],
       { encoding: 'utf8', timeout: timeoutS * 1000, maxBuffer: 64 << 20 });
     const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
     try {

@@ -9,6 +9,13 @@ export interface KernelProvider {
   kernelFor(node: IrNode, g: IrGraph): Kernel<unknown>;
 }
 
+/**
+ * Per-op-type wall time, collected when WASMNN_PROFILE is set (Node) so kernel work can be
+ * aimed at what dominates; the session prints it after each run.
+ */
+export const opProfile: Map<string, { ms: number; calls: number }> | undefined =
+  typeof process !== 'undefined' && process.env?.WASMNN_PROFILE ? new Map() : undefined;
+
 /** Scope chain: a subgraph reads names it does not define from its enclosing run. */
 interface Scope {
   lookup(name: string): Value | undefined;
@@ -32,7 +39,14 @@ export function executeGraph(g: IrGraph, feeds: ReadonlyMap<string, Value>, prov
       if (v === undefined) throw new KernelError(node.desc, `input "${n}" has no value (an optional graph input that was not fed?)`);
       return v;
     });
+    const t0 = opProfile ? performance.now() : 0;
     const outs = runNode(node, g, inputs, provider, scope);
+    if (opProfile) {
+      const e = opProfile.get(node.opType) ?? { ms: 0, calls: 0 };
+      e.ms += performance.now() - t0;
+      e.calls++;
+      opProfile.set(node.opType, e);
+    }
     for (let k = 0; k < node.outputs.length; k++) {
       const name = node.outputs[k]!;
       if (name === '') continue;

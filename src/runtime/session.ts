@@ -133,6 +133,7 @@ export class InferenceSession {
     // Feeding an initializer's name overrides its default value: constants folded from it no longer hold.
     const overrides = [...values.keys()].some((n) => g.initializers.has(n));
     const out = executeGraphPublic(overrides ? g : this.folded!, values, this.impl!);
+    if (opProfile) printProfile();
     const result: Record<string, Value> = {};
     for (const w of wanted) result[w] = out.get(w)!;
     return result;
@@ -146,7 +147,16 @@ export class InferenceSession {
   }
 }
 
-import { executeGraph as executeGraphPublic } from './executor.js';
+import { executeGraph as executeGraphPublic, opProfile } from './executor.js';
+
+/** Prints and clears the per-op-type times of the last run (WASMNN_PROFILE=1), slowest first. */
+function printProfile(): void {
+  const rows = [...opProfile!].sort((a, b) => b[1].ms - a[1].ms);
+  const total = rows.reduce((s, [, e]) => s + e.ms, 0);
+  const lines = rows.map(([op, e]) => `${op.padEnd(24)} ${e.ms.toFixed(1).padStart(9)} ms ${String(e.calls).padStart(5)} calls`);
+  process.stderr.write(`[wasmnn profile] ${total.toFixed(1)} ms\n${lines.join('\n')}\n`);
+  opProfile!.clear();
+}
 
 function isOptionalInput(info: ValueInfo): boolean {
   return info.type?.kind === 'optional';
