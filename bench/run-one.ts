@@ -8,8 +8,7 @@
  *
  * Inputs: when <model>.ref.json exists beside the model (bench/export_models.py writes one), the
  * inputs it names (.npy) — the same ones PyTorch's reference outputs were computed from. Otherwise
- * built from the graph's inputs (symbolic dims = 1): float32 ramps k/n; int64 inputs by name:
- * containing "mask" → ones, "type" or "segment" → zeros, anything else token ids (k·37 + 101) mod 1000.
+ * synthetic ones built from the graph's inputs (src/cli/bench.ts `syntheticFeeds`).
  *
  * Output check, after timing and after peak RSS is read (so neither timings nor memory include
  * it): `maxDiffOrt` is the max abs difference of output 0 against onnxruntime-node (1 thread) on
@@ -18,10 +17,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { measureEngine, modelInputs, syntheticFeeds, type AnyTensor } from '../src/cli/bench.js';
 import { readNpy } from '../src/cli/npy.js';
-import { decodeModel } from '../src/onnx/decode.js';
-import { InferenceSession } from '../src/runtime/session.js';
-import { Tensor } from '../src/tensor.js';
+import type { Tensor } from '../src/tensor.js';
 
 const [model, engine = 'wasm', runsArg = '10'] = process.argv.slice(2);
 if (!model) throw new Error('usage: run-one.ts <model.onnx> <js|wasm|ort|ort-web> [runs]');
@@ -32,69 +30,18 @@ const refPath = model.replace(/\.onnx$/, '.ref.json');
 const ref: RefFile | undefined = existsSync(refPath) ? JSON.parse(readFileSync(refPath, 'utf8')) as RefFile : undefined;
 const npy = (f: string) => readNpy(new Uint8Array(readFileSync(join(dirname(model), f))), f);
 
-const feeds: Record<string, Tensor> = {};
-if (ref) {
-  for (const i of ref.inputs) feeds[i.name] = npy(i.npy);
-} else {
-  const g = decodeModel(new Uint8Array(readFileSync(model))).graph;
-  const inits = new Set(g.initializerNames);
-  for (const i of g.inputs.filter((x) => !inits.has(x.name))) {
-    const t = i.type?.kind === 'tensor' ? i.type : undefined;
-    const dims = (t?.shape ?? [1]).map((d) => (typeof d === 'number' ? d : 1));
-    const n = dims.reduce((a, b) => a * b, 1);
-    const type = t?.elemType ?? 'float32';
-    if (type === 'float32') feeds[i.name] = new Tensor('float32', Float32Array.from({ length: n }, (_, k) => k / n), dims);
-    else if (type === 'int64') {
-      const fill = /mask/i.test(i.name) ? () => 1n : /type|segment/i.test(i.name) ? () => 0n : (k: number) => BigInt((k * 37 + 101) % 1000);
-      feeds[i.name] = new Tensor('int64', BigInt64Array.from({ length: n }, (_, k) => fill(k)), dims);
-    } else throw new Error(`bench input ${i.name}: type ${type} not supported`);
-  }
-}
+const feeds: Record<string, Tensor> = ref
+  ? Object.fromEntries(ref.inputs.map((i) => [i.name, npy(i.npy)]))
+  : syntheticFeeds(modelInputs(model));
 
-/** What every engine's tensors share: the data and the dims. */
-type AnyTensor = { data: unknown; dims: readonly number[] };
 type Ort = typeof import('onnxruntime-node');
 const toOrt = (ort: Pick<Ort, 'Tensor'>) =>
   Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims)]));
 
-const t0 = performance.now();
-let run: () => Promise<Record<string, AnyTensor>>;
-let outputName: string;
-let engineInfo: string | undefined;
-if (engine === 'ort') {
-  const ort = await import('onnxruntime-node');
-  const s = await ort.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1 });
-  const f = toOrt(ort);
-  outputName = s.outputNames[0]!;
-  run = () => s.run(f);
-} else if (engine === 'ort-web') {
-  // 'onnxruntime-web' resolves to dist/ort.node.min.mjs under Node (package exports, "node" condition):
-  // the wasm backend only, with the .wasm beside it loaded from disk.
-  const ort = await import('onnxruntime-web');
-  ort.env.wasm.numThreads = 1;
-  ort.env.wasm.proxy = false;
-  const s = await ort.InferenceSession.create(new Uint8Array(readFileSync(model)), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-  const f = toOrt(ort as unknown as Ort);
-  outputName = s.outputNames[0]!;
-  run = () => s.run(f as never) as Promise<Record<string, AnyTensor>>;
-  engineInfo = `onnxruntime-web ${ort.env.versions.web} wasm, numThreads ${String(ort.env.wasm.numThreads)}, proxy ${String(ort.env.wasm.proxy)}`;
-} else {
-  const s = await InferenceSession.create(model, { executionProviders: [engine === 'wasm-relaxed' ? 'wasm' : engine] });
-  outputName = s.outputNames[0]!;
-  run = () => s.run(feeds) as Promise<Record<string, AnyTensor>>;
-  engineInfo = `${s.backend}: ${s.backendReason}`;
-}
-const loadMs = performance.now() - t0;
-await run();
-const times: number[] = [];
-let last: Record<string, AnyTensor> = {};
-for (let i = 0; i < runs; i++) {
-  const a = performance.now();
-  last = await run();
-  times.push(performance.now() - a);
-}
-const peakRssMB = +(process.resourceUsage().maxRSS / 1024).toFixed(0);
-times.sort((a, b) => a - b);
+// wasm-relaxed is the wasm provider in a Node started with --experimental-wasm-relaxed-simd (see run.ts).
+const { outputs, outputNames, ...timing } = await measureEngine(model, engine === 'wasm-relaxed' ? 'wasm' : engine, feeds, runs);
+const outputName = outputNames[0]!;
+const last = outputs;
 
 // ---- output check (not timed, not in peak RSS) ----
 const numbers = (d: unknown): Float64Array => {
@@ -136,7 +83,4 @@ try {
   check.checkError = (e as Error).message.slice(0, 200);
 }
 
-console.log(JSON.stringify({
-  model, engine, loadMs: +loadMs.toFixed(1), medianMs: +times[Math.floor(times.length / 2)]!.toFixed(2),
-  minMs: +times[0]!.toFixed(2), maxMs: +times[times.length - 1]!.toFixed(2), runs, peakRssMB, ...check, engineInfo,
-}));
+console.log(JSON.stringify({ model, ...timing, engine, ...check }));

@@ -5,6 +5,7 @@ import { InferenceSession } from '../runtime/session.js';
 import { Tensor } from '../tensor.js';
 import { WasmnnError } from '../errors.js';
 import { decodeValue } from '../onnx/tensor-proto.js';
+import { benchModel, formatResult, measureEngine, modelInputs, syntheticFeeds, type EngineResult } from './bench.js';
 import { inspect } from './inspect.js';
 import { readNpy } from './npy.js';
 
@@ -14,6 +15,10 @@ usage:
   wasmnn inspect <model.onnx>                       inputs, outputs, opsets, ops, parameters
   wasmnn run <model.onnx> --input name=file ...     run once; files: .npy, .pb (TensorProto) or .json
         [--backend wasm|js] [--output out.json]
+  wasmnn bench <model.onnx> [--runs N] [--threads N]  time it: warm-up, median/min/max, load, peak memory;
+        [--backend wasm,js] [--input name=file ...]   side by side with onnxruntime-node / -web when installed
+        [--no-peers]                                  (each engine in its own process); inputs default to
+                                                      synthetic ones built from the model's declared inputs
   wasmnn --help
 
 exit codes: 0 ok, 1 bad usage or input, 2 model or runtime error`;
@@ -80,6 +85,35 @@ async function main(argv: string[]): Promise<number> {
     }
     console.log(`backend ${session.backend} (${session.backendReason}); run ${ms.toFixed(1)} ms`);
     return 0;
+  }
+  if (cmd === 'bench' || cmd === '__bench-engine') {
+    if (!model) throw new UsageError('bench needs a model path');
+    const int = (k: string, dflt: number) => {
+      const v = opt(k)[0];
+      if (v === undefined) return dflt;
+      if (!/^[1-9][0-9]*$/.test(v)) throw new UsageError(`--${k} expects a positive integer, got "${v}"`);
+      return Number(v);
+    };
+    const runs = int('runs', 10), threads = int('threads', 1);
+    if (cmd === '__bench-engine') {
+      // Child process of `bench`: one engine, one JSON line.
+      const feeds = opt('input').length ? Object.fromEntries(await Promise.all(opt('input').map(loadInput))) : syntheticFeeds(modelInputs(model));
+      const { outputs: _o, outputNames: _n, ...r } = await measureEngine(model, opt('engine')[0] ?? 'wasm', feeds, runs, threads);
+      console.log(JSON.stringify(r));
+      return 0;
+    }
+    await readFile(model).catch(() => { throw new UsageError(`cannot read model file "${model}"`); });
+    const backends = (opt('backend')[0] ?? 'wasm').split(',');
+    console.log(`${model}: ${runs} runs after a warm-up, ${threads} thread(s), each engine in its own process`);
+    let first: EngineResult | undefined;
+    const results = await benchModel(model, {
+      runs, threads, backends, inputs: opt('input'), peers: !rest.includes('--no-peers'),
+      onResult: (r) => {
+        if (!first && !('error' in r)) first = r;
+        console.log(formatResult(r, first));
+      },
+    });
+    return results.some((r) => 'error' in r && backends.includes(r.engine)) ? 2 : 0;
   }
   throw new UsageError(`unknown command "${cmd}"`);
 }

@@ -53,4 +53,17 @@ describe('wasmnn CLI', () => {
     assert.equal(r.status, 2);
     assert.match(r.stderr, /input "x": expected shape \[batch, 3\], got \[1, 4\]/);
   });
+  it('bench times wasmnn and the installed onnxruntime peers, each in its own process', () => {
+    const r = cli('bench', model, '--runs', '3', '--backend', 'wasm,js');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^wasm +median +[0-9.]+ ms .* peak RSS +[0-9]+ MB/m);
+    assert.match(r.stdout, /^js +median .*× wasm's time/m);
+    assert.match(r.stdout, /^ort +median/m);
+  });
+  it('bench with bad options: usage, exit 1', () => {
+    const r = cli('bench', model, '--runs', 'many');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /--runs expects a positive integer, got "many"/);
+    assert.equal(cli('bench', join(dir, 'nope.onnx')).status, 1);
+  });
 });
