@@ -5,7 +5,7 @@
 import { madd } from './simd';
 import { activate, load4, padPlane, paddedHeight, paddedWidth, store8 } from './window';
 
-@inline function plane3x3(pad: usize, wp: i32, w: usize, b: f32, y: usize, oh: i32, ow: i32, sh: i32, sw: i32, dh: i32, dw: i32, act: i32, lo: v128, hi: v128): void {
+@inline function plane3x3(pad: usize, wp: i32, w: usize, b: f32, y: usize, oh: i32, ow: i32, sh: i32, sw: i32, dh: i32, dw: i32, act: i32, lo: v128, hi: v128, exactRow: i32): void {
   const w0 = v128.load32_splat(w), w1 = v128.load32_splat(w, 4), w2 = v128.load32_splat(w, 8);
   const w3 = v128.load32_splat(w, 12), w4 = v128.load32_splat(w, 16), w5 = v128.load32_splat(w, 20);
   const w6 = v128.load32_splat(w, 24), w7 = v128.load32_splat(w, 28), w8 = v128.load32_splat(w, 32);
@@ -18,22 +18,26 @@ import { activate, load4, padPlane, paddedHeight, paddedWidth, store8 } from './
     const yr = y + <usize>(oy * ow) * 4;
     for (let ox = 0; ox < ow; ox += 8) {
       const c = <usize>(ox * sw) * 4;
+      // Two partial sums per 4 lanes (taps 0–4 and 5–8): a single chain of nine dependent
+      // multiply-adds is latency-bound; two halve the chain.
       let a = bv, e = bv;
+      let a2 = f32x4.splat(0), e2 = f32x4.splat(0);
       a = madd(load4(r0 + c, sw), w0, a); e = madd(load4(r0 + c + step, sw), w0, e);
+      a2 = madd(load4(r1 + c + 2 * ddx, sw), w5, a2); e2 = madd(load4(r1 + c + step + 2 * ddx, sw), w5, e2);
       a = madd(load4(r0 + c + ddx, sw), w1, a); e = madd(load4(r0 + c + step + ddx, sw), w1, e);
+      a2 = madd(load4(r2 + c, sw), w6, a2); e2 = madd(load4(r2 + c + step, sw), w6, e2);
       a = madd(load4(r0 + c + 2 * ddx, sw), w2, a); e = madd(load4(r0 + c + step + 2 * ddx, sw), w2, e);
+      a2 = madd(load4(r2 + c + ddx, sw), w7, a2); e2 = madd(load4(r2 + c + step + ddx, sw), w7, e2);
       a = madd(load4(r1 + c, sw), w3, a); e = madd(load4(r1 + c + step, sw), w3, e);
+      a2 = madd(load4(r2 + c + 2 * ddx, sw), w8, a2); e2 = madd(load4(r2 + c + step + 2 * ddx, sw), w8, e2);
       a = madd(load4(r1 + c + ddx, sw), w4, a); e = madd(load4(r1 + c + step + ddx, sw), w4, e);
-      a = madd(load4(r1 + c + 2 * ddx, sw), w5, a); e = madd(load4(r1 + c + step + 2 * ddx, sw), w5, e);
-      a = madd(load4(r2 + c, sw), w6, a); e = madd(load4(r2 + c + step, sw), w6, e);
-      a = madd(load4(r2 + c + ddx, sw), w7, a); e = madd(load4(r2 + c + step + ddx, sw), w7, e);
-      a = madd(load4(r2 + c + 2 * ddx, sw), w8, a); e = madd(load4(r2 + c + step + 2 * ddx, sw), w8, e);
-      store8(yr + <usize>ox * 4, activate(a, act, lo, hi), activate(e, act, lo, hi), ow - ox);
+      a = f32x4.add(a, a2); e = f32x4.add(e, e2);
+      store8(yr + <usize>ox * 4, activate(a, act, lo, hi), activate(e, act, lo, hi), oy < exactRow ? 8 : ow - ox);
     }
   }
 }
 
-@inline function planeAny(pad: usize, wp: i32, w: usize, kh: i32, kw: i32, b: f32, y: usize, oh: i32, ow: i32, sh: i32, sw: i32, dh: i32, dw: i32, act: i32, lo: v128, hi: v128): void {
+@inline function planeAny(pad: usize, wp: i32, w: usize, kh: i32, kw: i32, b: f32, y: usize, oh: i32, ow: i32, sh: i32, sw: i32, dh: i32, dw: i32, act: i32, lo: v128, hi: v128, exactRow: i32): void {
   const bv = f32x4.splat(b);
   const step = <usize>(sw * 4) * 4;
   for (let oy = 0; oy < oh; oy++) {
@@ -51,7 +55,7 @@ import { activate, load4, padPlane, paddedHeight, paddedWidth, store8 } from './
           e = madd(load4(p + step, sw), wv, e);
         }
       }
-      store8(yr + <usize>ox * 4, activate(a, act, lo, hi), activate(e, act, lo, hi), ow - ox);
+      store8(yr + <usize>ox * 4, activate(a, act, lo, hi), activate(e, act, lo, hi), oy < exactRow ? 8 : ow - ox);
     }
   }
 }
@@ -70,12 +74,15 @@ export function depthwise_f32(x: usize, c: i32, h: i32, w: i32, wt: usize, kh: i
     const wc = wt + <usize>(ch * kh * kw) * 4;
     const b: f32 = bias ? load<f32>(bias + <usize>ch * 4) : 0;
     const yc = y + <usize>(ch * oh * ow) * 4;
+    // A row's last block may spill up to 7 floats into the next row or plane, which are
+    // written after it; only the very last row of the image must store exactly.
+    const exactRow = ch == c - 1 ? oh - 1 : oh;
     if (kh == 3 && kw == 3) {
-      if (sw == 1) plane3x3(pad, wp, wc, b, yc, oh, ow, sh, 1, dh, dw, act, vlo, vhi);
-      else if (sw == 2) plane3x3(pad, wp, wc, b, yc, oh, ow, sh, 2, dh, dw, act, vlo, vhi);
-      else plane3x3(pad, wp, wc, b, yc, oh, ow, sh, sw, dh, dw, act, vlo, vhi);
-    } else if (sw == 1) planeAny(pad, wp, wc, kh, kw, b, yc, oh, ow, sh, 1, dh, dw, act, vlo, vhi);
-    else if (sw == 2) planeAny(pad, wp, wc, kh, kw, b, yc, oh, ow, sh, 2, dh, dw, act, vlo, vhi);
-    else planeAny(pad, wp, wc, kh, kw, b, yc, oh, ow, sh, sw, dh, dw, act, vlo, vhi);
+      if (sw == 1) plane3x3(pad, wp, wc, b, yc, oh, ow, sh, 1, dh, dw, act, vlo, vhi, exactRow);
+      else if (sw == 2) plane3x3(pad, wp, wc, b, yc, oh, ow, sh, 2, dh, dw, act, vlo, vhi, exactRow);
+      else plane3x3(pad, wp, wc, b, yc, oh, ow, sh, sw, dh, dw, act, vlo, vhi, exactRow);
+    } else if (sw == 1) planeAny(pad, wp, wc, kh, kw, b, yc, oh, ow, sh, 1, dh, dw, act, vlo, vhi, exactRow);
+    else if (sw == 2) planeAny(pad, wp, wc, kh, kw, b, yc, oh, ow, sh, 2, dh, dw, act, vlo, vhi, exactRow);
+    else planeAny(pad, wp, wc, kh, kw, b, yc, oh, ow, sh, sw, dh, dw, act, vlo, vhi, exactRow);
   }
 }

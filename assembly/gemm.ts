@@ -1,9 +1,10 @@
 // f32 GEMM: C[m×n] = A[m×k] · B[k×n] (+ bias[n]) (+ activation), with B packed
 // once into panels of 8 columns (k rows × 8 floats, zero-padded), the layout the
 // 4×8 "loadsplat" micro-kernel streams: per k, one splat of A per row, two loads
-// of B, eight multiply-adds into register accumulators. 4 rows, not 6: with separate
-// mul + add, 6×8 needs 16 vector registers and V8 keeps one for itself, so it spills
-// (measured 1024³ on one core: 6×8 22 / 28 GFLOP/s, 4×8 27.5 / 44 simd128 / relaxed).
+// of B, eight multiply-adds into register accumulators. 4 rows, not 5 or 6: V8 keeps
+// one of x64's 16 vector registers for itself and larger tiles spill or schedule worse
+// (measured 960×1024² on one core, CPU time, simd128 / relaxed GFLOP/s: 4×8 36 / 43,
+// 5×8 29 / 29, 6×8 29 / 32, 3×8 30 / 28).
 import { madd } from './simd';
 
 const NR: i32 = 8;
@@ -21,6 +22,15 @@ export function pack_b_f32(b: usize, k: i32, n: i32, ldb: i32, transB: i32, out:
     const n0 = p * NR;
     const cols = min(NR, n - n0);
     const dst = out + <usize>(p * k * NR) * 4;
+    if (!transB && cols == NR) {
+      // Full panel of a row-major B: each k row is two vector copies (packing runs per call for dynamic MatMul).
+      for (let kk = 0; kk < k; kk++) {
+        const src = b + <usize>(kk * ldb + n0) * 4;
+        v128.store(dst + <usize>(kk * NR) * 4, v128.load(src));
+        v128.store(dst + <usize>(kk * NR) * 4, v128.load(src, 16), 16);
+      }
+      continue;
+    }
     for (let kk = 0; kk < k; kk++) {
       const row = dst + <usize>(kk * NR) * 4;
       for (let j = 0; j < NR; j++) {
@@ -44,8 +54,12 @@ export function pack_b_f32(b: usize, k: i32, n: i32, ldb: i32, transB: i32, out:
 // Cache blocking: MC rows of A stay in L2 while every 8-column panel streams past them.
 // K blocks of 256–512 measured slower than none up to k = 1024 (the panel slice of
 // 1024 × 8 floats = 32 KB still fits L1), so K is only split beyond 1024.
+// Every MC block streams all of B once: MC = 128 covers a transformer's 128-token
+// rows in one block, so its weights (read from L3/DRAM in a model run) stream once,
+// not twice (BERT 128×768×3072 over 30 weight matrices: 43 vs 40 GFLOP/s relaxed);
+// the A block (128 × 1024 floats = 512 KB) still fits L2.
 const KC: i32 = 1024;
-const MC: i32 = 96;
+const MC: i32 = 128;
 
 /**
  * C = A·Bpacked (+bias) with fused activation. A is row-major with row stride lda;
@@ -78,7 +92,6 @@ export function gemm_f32_bias(a: usize, lda: i32, bp: usize, c: usize, ldc: i32,
 @inline function block(a: usize, lda: i32, panel: usize, c: usize, ldc: i32, m: i32, cols: i32, k: i32, bias: usize, biasMode: i32, first: bool, act: i32, lo: f32, hi: f32): void {
   const vlo = f32x4.splat(lo);
   const vhi = f32x4.splat(hi);
-  const tmp = scratch;
   let b0 = f32x4.splat(0), b1 = f32x4.splat(0);
   if (biasMode == 1) {
     // Column bias is read as 8 lanes; the caller pads bias to a multiple of 8.
@@ -99,40 +112,16 @@ export function gemm_f32_bias(a: usize, lda: i32, bp: usize, c: usize, ldc: i32,
       c30 = c31 = v128.load32_splat(r, 12);
     }
     if (!first) {
-      c00 = loadRow(c0, 0, cols, tmp); c01 = loadRow(c0, 1, cols, tmp);
-      c10 = loadRow(c0 + rs, 0, cols, tmp); c11 = loadRow(c0 + rs, 1, cols, tmp);
-      c20 = loadRow(c0 + 2 * rs, 0, cols, tmp); c21 = loadRow(c0 + 2 * rs, 1, cols, tmp);
-      c30 = loadRow(c0 + 3 * rs, 0, cols, tmp); c31 = loadRow(c0 + 3 * rs, 1, cols, tmp);
+      c00 = loadRow(c0, 0, cols); c01 = loadRow(c0, 1, cols);
+      c10 = loadRow(c0 + rs, 0, cols); c11 = loadRow(c0 + rs, 1, cols);
+      c20 = loadRow(c0 + 2 * rs, 0, cols); c21 = loadRow(c0 + 2 * rs, 1, cols);
+      c30 = loadRow(c0 + 3 * rs, 0, cols); c31 = loadRow(c0 + 3 * rs, 1, cols);
     }
     let bq = panel;
     let pa0 = a0, pa1 = a1, pa2 = a2, pa3 = a3;
-    let kk = 0;
-    // simd128: unrolled by 4, immediate offsets address the next k steps without extra adds.
-    // Relaxed (fused) builds measured faster without the unroll, so they skip it.
-    for (; !ASC_FEATURE_RELAXED_SIMD && kk + 4 <= k; kk += 4) {
-      let w0 = v128.load(bq), w1 = v128.load(bq, 16);
-      let x = v128.load32_splat(pa0); c00 = madd(x, w0, c00); c01 = madd(x, w1, c01);
-      x = v128.load32_splat(pa1); c10 = madd(x, w0, c10); c11 = madd(x, w1, c11);
-      x = v128.load32_splat(pa2); c20 = madd(x, w0, c20); c21 = madd(x, w1, c21);
-      x = v128.load32_splat(pa3); c30 = madd(x, w0, c30); c31 = madd(x, w1, c31);
-      w0 = v128.load(bq, 32); w1 = v128.load(bq, 48);
-      x = v128.load32_splat(pa0, 4); c00 = madd(x, w0, c00); c01 = madd(x, w1, c01);
-      x = v128.load32_splat(pa1, 4); c10 = madd(x, w0, c10); c11 = madd(x, w1, c11);
-      x = v128.load32_splat(pa2, 4); c20 = madd(x, w0, c20); c21 = madd(x, w1, c21);
-      x = v128.load32_splat(pa3, 4); c30 = madd(x, w0, c30); c31 = madd(x, w1, c31);
-      w0 = v128.load(bq, 64); w1 = v128.load(bq, 80);
-      x = v128.load32_splat(pa0, 8); c00 = madd(x, w0, c00); c01 = madd(x, w1, c01);
-      x = v128.load32_splat(pa1, 8); c10 = madd(x, w0, c10); c11 = madd(x, w1, c11);
-      x = v128.load32_splat(pa2, 8); c20 = madd(x, w0, c20); c21 = madd(x, w1, c21);
-      x = v128.load32_splat(pa3, 8); c30 = madd(x, w0, c30); c31 = madd(x, w1, c31);
-      w0 = v128.load(bq, 96); w1 = v128.load(bq, 112);
-      x = v128.load32_splat(pa0, 12); c00 = madd(x, w0, c00); c01 = madd(x, w1, c01);
-      x = v128.load32_splat(pa1, 12); c10 = madd(x, w0, c10); c11 = madd(x, w1, c11);
-      x = v128.load32_splat(pa2, 12); c20 = madd(x, w0, c20); c21 = madd(x, w1, c21);
-      x = v128.load32_splat(pa3, 12); c30 = madd(x, w0, c30); c31 = madd(x, w1, c31);
-      bq += 128; pa0 += 16; pa1 += 16; pa2 += 16; pa3 += 16;
-    }
-    for (; kk < k; kk++) {
+    // No k unroll: unrolled by 2 or 4 (immediate offsets), both builds measured slower
+    // on V8/x64 (1024³ simd128 29 vs 36 GFLOP/s; relaxed 31 vs 43 at 2×).
+    for (let kk = 0; kk < k; kk++) {
       const w0 = v128.load(bq), w1 = v128.load(bq, 16);
       let x = v128.load32_splat(pa0); c00 = madd(x, w0, c00); c01 = madd(x, w1, c01);
       x = v128.load32_splat(pa1); c10 = madd(x, w0, c10); c11 = madd(x, w1, c11);
@@ -140,17 +129,17 @@ export function gemm_f32_bias(a: usize, lda: i32, bp: usize, c: usize, ldc: i32,
       x = v128.load32_splat(pa3); c30 = madd(x, w0, c30); c31 = madd(x, w1, c31);
       bq += 32; pa0 += 4; pa1 += 4; pa2 += 4; pa3 += 4;
     }
-    storeRow(c0, epilogue(c00, act, vlo, vhi), epilogue(c01, act, vlo, vhi), cols, tmp);
-    storeRow(c0 + rs, epilogue(c10, act, vlo, vhi), epilogue(c11, act, vlo, vhi), cols, tmp);
-    storeRow(c0 + 2 * rs, epilogue(c20, act, vlo, vhi), epilogue(c21, act, vlo, vhi), cols, tmp);
-    storeRow(c0 + 3 * rs, epilogue(c30, act, vlo, vhi), epilogue(c31, act, vlo, vhi), cols, tmp);
+    storeRow(c0, epilogue(c00, act, vlo, vhi), epilogue(c01, act, vlo, vhi), cols);
+    storeRow(c0 + rs, epilogue(c10, act, vlo, vhi), epilogue(c11, act, vlo, vhi), cols);
+    storeRow(c0 + 2 * rs, epilogue(c20, act, vlo, vhi), epilogue(c21, act, vlo, vhi), cols);
+    storeRow(c0 + 3 * rs, epilogue(c30, act, vlo, vhi), epilogue(c31, act, vlo, vhi), cols);
   }
   for (; i < m; i++) {
     const a0 = a + <usize>(i * lda) * 4;
     const c0 = c + <usize>(i * ldc) * 4;
     let c00 = b0, c01 = b1;
     if (biasMode == 2) c00 = c01 = v128.load32_splat(bias + <usize>i * 4);
-    if (!first) { c00 = loadRow(c0, 0, cols, tmp); c01 = loadRow(c0, 1, cols, tmp); }
+    if (!first) { c00 = loadRow(c0, 0, cols); c01 = loadRow(c0, 1, cols); }
     let bq = panel;
     for (let kk = 0; kk < k; kk++) {
       const x = v128.load32_splat(a0 + <usize>kk * 4);
@@ -158,29 +147,35 @@ export function gemm_f32_bias(a: usize, lda: i32, bp: usize, c: usize, ldc: i32,
       c01 = madd(x, v128.load(bq, 16), c01);
       bq += 32;
     }
-    storeRow(c0, epilogue(c00, act, vlo, vhi), epilogue(c01, act, vlo, vhi), cols, tmp);
+    storeRow(c0, epilogue(c00, act, vlo, vhi), epilogue(c01, act, vlo, vhi), cols);
   }
 }
 
-@inline function loadRow(src: usize, half: i32, cols: i32, tmp: usize): v128 {
+// Partial panels (the last one when n is not a multiple of 8) touch only their `cols`
+// floats of C, lane by lane: no static scratch, so threads sharing one memory can't collide.
+@inline function loadRow(src: usize, half: i32, cols: i32): v128 {
   if (cols == NR) return half ? v128.load(src, 16) : v128.load(src);
-  // Partial panel: only `cols` floats exist in C; zero the rest.
-  v128.store(tmp, f32x4.splat(0));
-  v128.store(tmp, f32x4.splat(0), 16);
-  memory.copy(tmp, src, <usize>cols * 4);
-  return half ? v128.load(tmp, 16) : v128.load(tmp);
+  const c = cols - (half ? 4 : 0);
+  const p = src + (half ? 16 : 0);
+  if (c >= 4) return v128.load(p);
+  if (c == 3) return f32x4.replace_lane(v128.load64_zero(p), 2, load<f32>(p, 8));
+  if (c == 2) return v128.load64_zero(p);
+  if (c == 1) return v128.load32_zero(p);
+  return f32x4.splat(0);
 }
 
-// 8-float scratch for partial panels (the last panel when n is not a multiple of 8).
-const scratch: usize = memory.data(32, 16);
-
-@inline function storeRow(dst: usize, v0: v128, v1: v128, cols: i32, tmp: usize): void {
+@inline function storeRow(dst: usize, v0: v128, v1: v128, cols: i32): void {
   if (cols == NR) {
     v128.store(dst, v0);
     v128.store(dst, v1, 16);
-  } else {
-    v128.store(tmp, v0);
-    v128.store(tmp, v1, 16);
-    memory.copy(dst, tmp, <usize>cols * 4);
+    return;
+  }
+  let v = v0, p = dst, c = cols;
+  if (c >= 4) { v128.store(p, v0); v = v1; p += 16; c -= 4; }
+  if (c >= 2) {
+    store<i64>(p, i64x2.extract_lane(v, 0));
+    if (c == 3) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+  } else if (c == 1) {
+    store<f32>(p, f32x4.extract_lane(v, 0));
   }
 }

@@ -18,17 +18,29 @@ export function window_pad_bytes(oh: i32, ow: i32, kh: i32, kw: i32, sh: i32, sw
 
 /** Copies plane x (h×w) into pad (hp×wp) at offset (pt, pl), filling the rest with `fill`. */
 export function padPlane(x: usize, h: i32, w: i32, pad: usize, hp: i32, wp: i32, pt: i32, pl: i32, fill: f32): void {
-  const fv = f32x4.splat(fill);
-  const total = hp * wp;
-  let i = 0;
-  for (; i + 4 <= total; i += 4) v128.store(pad + <usize>i * 4, fv);
-  for (; i < total; i++) store<f32>(pad + <usize>i * 4, fill);
+  // One pass: each padded row is its left border, the image row, its right border
+  // (or all fill outside the image rows), so no float is written twice.
   const r0 = max(0, -pt), r1 = min(h, hp - pt);
   const c0 = max(0, -pl), c1 = min(w, wp - pl);
-  if (c1 <= c0) return;
-  for (let r = r0; r < r1; r++) {
-    memory.copy(pad + <usize>((r + pt) * wp + c0 + pl) * 4, x + <usize>(r * w + c0) * 4, <usize>(c1 - c0) * 4);
+  const inside = c1 > c0;
+  for (let r = 0; r < hp; r++) {
+    const row = pad + <usize>(r * wp) * 4;
+    const ir = r - pt;
+    if (!inside || ir < r0 || ir >= r1) {
+      fillRun(row, wp, fill);
+      continue;
+    }
+    fillRun(row, c0 + pl, fill);
+    memory.copy(row + <usize>(c0 + pl) * 4, x + <usize>(ir * w + c0) * 4, <usize>(c1 - c0) * 4);
+    fillRun(row + <usize>(c1 + pl) * 4, wp - c1 - pl, fill);
   }
+}
+
+@inline function fillRun(p: usize, n: i32, fill: f32): void {
+  const fv = f32x4.splat(fill);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(p + <usize>i * 4, fv);
+  for (; i < n; i++) store<f32>(p + <usize>i * 4, fill);
 }
 
 /** Four floats at p, p + s, p + 2s, p + 3s (s in floats). */

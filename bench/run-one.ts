@@ -1,7 +1,7 @@
 /**
  * Times one model on one engine in this process and prints a JSON line:
  * load ms, median/min/max run ms over N runs after one warm-up, peak RSS, and the output check.
- *   node --import tsx bench/run-one.ts <model.onnx> <engine: js|wasm|ort|ort-web> [runs]
+ *   node --import tsx bench/run-one.ts <model.onnx> <engine: js|wasm|ort|ort-web> [runs] [threads]
  *
  * Engines: wasmnn `js` / `wasm`; onnxruntime-node `ort` (1 thread); onnxruntime-web `ort-web`
  * (its wasm backend in Node, 1 thread, no proxy worker).
@@ -21,7 +21,7 @@ import { measureEngine, modelInputs, syntheticFeeds, type AnyTensor } from '../s
 import { readNpy } from '../src/cli/npy.js';
 import type { Tensor } from '../src/tensor.js';
 
-const [model, engine = 'wasm', runsArg = '10'] = process.argv.slice(2);
+const [model, engine = 'wasm', runsArg = '10', threadsArg = '1'] = process.argv.slice(2);
 if (!model) throw new Error('usage: run-one.ts <model.onnx> <js|wasm|ort|ort-web> [runs]');
 const runs = Number(runsArg);
 
@@ -39,7 +39,7 @@ const toOrt = (ort: Pick<Ort, 'Tensor'>) =>
   Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims)]));
 
 // wasm-relaxed is the wasm provider in a Node started with --experimental-wasm-relaxed-simd (see run.ts).
-const { outputs, outputNames, ...timing } = await measureEngine(model, engine === 'wasm-relaxed' ? 'wasm' : engine, feeds, runs);
+const { outputs, outputNames, ...timing } = await measureEngine(model, engine === 'wasm-relaxed' ? 'wasm' : engine, feeds, runs, Number(threadsArg));
 const outputName = outputNames[0]!;
 const last = outputs;
 

@@ -7,7 +7,8 @@
  * Each row also says how far output 0 is from onnxruntime-node's (`diff ort`) and, for the
  * bench/models exports, from PyTorch's (`diff pt`, with the reference's max |value| for scale).
  * Writes bench/results/<date>.json and prints a table.
- *   npm run bench -- [--filter REGEX] [--engines wasm,js,ort,ort-web] [--runs N] [--timeout SECONDS]
+ *   npm run bench -- [--filter REGEX] [--engines wasm,js,ort,ort-web] [--runs N] [--threads N] [--timeout SECONDS]
+ * --threads gives every engine the same thread count (default 1).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ const engines = (arg('engines') ?? 'wasm,wasm-relaxed,js,ort,ort-web').split(','
 const runs = arg('runs') ?? '5';
 const filter = arg('filter') ? new RegExp(arg('filter')!) : undefined;
 const timeoutS = Number(arg('timeout') ?? '900');
+const threads = arg('threads') ?? '1';
 
 const models: { name: string; path: string }[] = [];
 const own = join(repoRoot, 'bench/models');
@@ -36,12 +38,12 @@ interface Row {
 }
 const rows: Row[] = [];
 const load0 = loadavg();
-console.log(`# ${cpus().length} cpus, load average ${load0.map((x) => x.toFixed(2)).join(' ')}`);
+console.log(`# ${cpus().length} cpus, ${threads} thread(s) per engine, load average ${load0.map((x) => x.toFixed(2)).join(' ')}`);
 for (const m of models.filter((x) => !filter || filter.test(x.name))) {
   for (const e of engines) {
     // wasm-relaxed: the same wasm provider in a Node that enables relaxed SIMD (flagged in Node 20).
     const flags = e === 'wasm-relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
-    const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', join(repoRoot, 'bench/run-one.ts'), m.path, e, runs],
+    const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', join(repoRoot, 'bench/run-one.ts'), m.path, e, runs, threads],
       { encoding: 'utf8', timeout: timeoutS * 1000, maxBuffer: 64 << 20 });
     const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
     try {
@@ -60,7 +62,7 @@ mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
 const file = join(repoRoot, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 const load1 = loadavg();
 console.log(`# load average at the end ${load1.map((x) => x.toFixed(2)).join(' ')}`);
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, loadavgStart: load0, loadavgEnd: load1, runs: Number(runs), rows }, null, 2));
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, loadavgStart: load0, loadavgEnd: load1, runs: Number(runs), threads: Number(threads), rows }, null, 2));
 console.log(`\nratios (median): wasm vs js, wasm vs ort, wasm vs ort-web`);
 for (const m of new Set(rows.map((r) => r.model))) {
   const get = (e: string) => rows.find((r) => r.model === m && r.engine === e)?.medianMs;

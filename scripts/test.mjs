@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const dirs = ['test/unit', 'test/differential', 'test/models', 'test/conformance'];
+const dirs = ['test/unit', 'test/differential', 'test/models', 'test/pipelines', 'test/conformance', 'test/browser'];
 const only = process.argv.slice(2);
 const files = [];
 for (const d of dirs) {

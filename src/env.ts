@@ -1,12 +1,23 @@
 /** Global settings, shaped like onnxruntime-web's `env`. */
 export interface Env {
   wasm: {
-    /** Worker threads for the wasm backend (0 = choose automatically). */
+    /**
+     * Threads for the wasm backend; 0 (default) = min(4, ceil(cores / 2)) where shared memory works
+     * (Node; browsers only when the page is cross-origin isolated), else 1 with one warning.
+     * A session's `intraOpNumThreads` overrides it.
+     */
     numThreads: number;
     simd: boolean;
-    /** Run sessions in a worker off the main thread (browsers). */
+    /**
+     * In a browser page's main thread, run sessions in a worker so inference never blocks the
+     * page (default true; a session's `proxy` option overrides it). Ignored in workers and Node.
+     */
     proxy: boolean;
-    /** Where to find engine .wasm files, overriding the default beside the module. */
+    /**
+     * Where to find engine .wasm files, overriding the default beside the module: a folder URL or
+     * path (`'https://cdn.example/wasmnn/'`, relative to the page or the working directory) or a map
+     * from file name (`'engine-simd.wasm'`, `'engine-relaxed.wasm'`) to URL. Set before the first session.
+     */
     wasmPaths?: string | Record<string, string>;
   };
   logLevel: 'verbose' | 'info' | 'warning' | 'error' | 'fatal';
@@ -14,7 +25,7 @@ export interface Env {
 }
 
 export const env: Env = {
-  wasm: { numThreads: 0, simd: true, proxy: false },
+  wasm: { numThreads: 0, simd: true, proxy: true },
   logLevel: 'warning',
   debug: false,
 };

@@ -77,3 +77,37 @@ export class SessionStateError extends WasmnnError {
     super('ERR_SESSION_STATE', message);
   }
 }
+
+/**
+ * A task pipeline was misused or fed something it cannot handle: unknown task, missing or
+ * mismatched labels, unrecognised image format, wrong audio sample rate, unexpected model outputs.
+ */
+export class PipelineError extends WasmnnError {
+  constructor(code: 'ERR_UNKNOWN_TASK' | 'ERR_PIPELINE_OPTION' | 'ERR_LABELS' | 'ERR_IMAGE_FORMAT' | 'ERR_PIPELINE_INPUT' | 'ERR_SAMPLE_RATE' | 'ERR_PIPELINE_MODEL', message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * A model or data file could not be fetched, or what arrived is not what was asked for:
+ * an HTTP error, an HTML page, a truncated body, bytes that are not a model. Names the URL.
+ */
+export class ModelFetchError extends WasmnnError {
+  constructor(code: 'ERR_FETCH' | 'ERR_NOT_A_MODEL' | 'ERR_TRUNCATED', readonly url: string, message: string, readonly status?: number, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** Downloaded (or cached) bytes do not match the `integrity` the caller gave. */
+export class IntegrityError extends WasmnnError {
+  constructor(readonly url: string, readonly expected: string, readonly actual: string) {
+    super('ERR_INTEGRITY', `"${url}" failed its integrity check: expected sha256 ${expected}, got ${actual}`);
+  }
+}
+
+/** Loading was cancelled through the AbortSignal the caller passed (`name` is 'AbortError'). */
+export class AbortError extends WasmnnError {
+  constructor(readonly url: string, options?: { cause?: unknown }) {
+    super('ERR_ABORTED', `loading "${url}" was aborted`, options);
+  }
+}

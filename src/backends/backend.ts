@@ -1,5 +1,6 @@
 import type { IrGraph, IrNode } from '../graph/ir.js';
 import type { Kernel } from '../ops/op.js';
+import type { Tensor } from '../tensor.js';
 
 /** An execution provider: supplies a kernel for each node, falling back to the op's reference kernel. */
 export interface Backend {
@@ -9,6 +10,17 @@ export interface Backend {
   readonly flavor?: string;
   /** The kernel for a node of graph `g` (called once per node; may prepare constant weights). */
   kernelFor(node: IrNode, g: IrGraph): Kernel<unknown>;
+  /**
+   * Constant inputs of `node` (in graph `g`) that its kernel copied into backend memory
+   * and does not read from JS on its normal path; prepares the kernel if needed.
+   */
+  heldConstants?(node: IrNode, g: IrGraph): ReadonlySet<Tensor>;
   /** Ops (as `domain::OpType`) this backend runs with its own kernels rather than the reference. */
   nativeOps(): readonly string[];
+  /** Threads its kernels split work over. */
+  readonly threads?: number;
+  /** Frees what the backend holds beyond garbage collection (worker threads). */
+  dispose?(): void;
+  /** Something to await before the next run (worker threads still starting), or undefined. */
+  settle?(): Promise<void> | undefined;
 }

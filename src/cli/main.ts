@@ -7,6 +7,7 @@ import { WasmnnError } from '../errors.js';
 import { decodeValue } from '../onnx/tensor-proto.js';
 import { benchModel, formatResult, measureEngine, modelInputs, syntheticFeeds, type EngineResult } from './bench.js';
 import { inspect } from './inspect.js';
+import { classify, CliUsageError, detect, formatClassifications, formatDetections } from './tasks.js';
 import { readNpy } from './npy.js';
 
 const HELP = `wasmnn — run ONNX models with WebAssembly and JavaScript
@@ -19,6 +20,13 @@ usage:
         [--backend wasm,js] [--input name=file ...]   side by side with onnxruntime-node / -web when installed
         [--no-peers]                                  (each engine in its own process); inputs default to
                                                       synthetic ones built from the model's declared inputs
+  wasmnn classify <image> --model <m.onnx>          top classes of a PNG/JPEG image
+        [--labels labels.txt] [--top N] [--backend wasm|js] [--output out.json]
+  wasmnn detect <image> --model <m.onnx>            objects with boxes in the image's pixels
+        --decoder fastestdet|yolov5|yolov8|ssd [--labels labels.txt] [--score 0.25] [--iou 0.45]
+        [--backend wasm|js] [--output out.json]
+  image preprocessing for classify/detect (defaults: model's input size, rgb, values/255):
+        [--channels rgb|bgr|grey] [--fit stretch|letterbox|crop] [--rescale 1] [--mean a,b,c] [--std a,b,c]
   wasmnn --help
 
 exit codes: 0 ok, 1 bad usage or input, 2 model or runtime error`;
@@ -115,11 +123,28 @@ async function main(argv: string[]): Promise<number> {
     });
     return results.some((r) => 'error' in r && backends.includes(r.engine)) ? 2 : 0;
   }
+  if (cmd === 'classify' || cmd === 'detect') {
+    const image = model;
+    if (!image) throw new UsageError(`${cmd} needs an image path`);
+    await readFile(image).catch(() => { throw new UsageError(`cannot read image file "${image}"`); });
+    const t0 = performance.now();
+    const result = cmd === 'classify' ? await classify(image, opt) : await detect(image, opt);
+    const ms = performance.now() - t0;
+    const file = opt('output')[0];
+    if (file) {
+      await writeFile(file, JSON.stringify(result, null, 2));
+      console.log(`wrote ${result.length} ${cmd === 'classify' ? 'classes' : 'detections'} to ${file}`);
+    } else {
+      console.log(cmd === 'classify' ? formatClassifications(result as never) : formatDetections(result as never));
+    }
+    console.error(`(${ms.toFixed(0)} ms including model load)`);
+    return 0;
+  }
   throw new UsageError(`unknown command "${cmd}"`);
 }
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
-  if (e instanceof UsageError) { console.error(`wasmnn: ${e.message}\n\n${HELP}`); process.exitCode = 1; return; }
+  if (e instanceof UsageError || e instanceof CliUsageError) { console.error(`wasmnn: ${e.message}\n\n${HELP}`); process.exitCode = 1; return; }
   if (e instanceof WasmnnError) { console.error(`wasmnn: ${e.message} [${e.code}]`); process.exitCode = 2; return; }
   console.error(e);
   process.exitCode = 2;

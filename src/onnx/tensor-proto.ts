@@ -2,14 +2,32 @@ import { dtypeFromOnnx, dtypeInfo, storageCtor, type DataType, type NumericArray
 import { ModelParseError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { Optional, Sequence, type Value } from '../values.js';
+import { fileBackedTensor } from './lazy-tensor.js';
 import type { ExternalRef } from './model.js';
 import { PbReader, Wire } from './protobuf.js';
 
-/** Resolves external tensor data to bytes (the loader knows where the data file is). */
-export type ExternalResolver = (ref: ExternalRef, tensorName: string) => Uint8Array;
+/** Resolves external tensor data to bytes, or to bytes read on first use (the loader knows where the data file is). */
+export type ExternalResolver = (ref: ExternalRef, tensorName: string) => Uint8Array | DeferredPayload;
+
+/** A raw_data payload whose bytes are read only when the tensor's data is first used. */
+export interface DeferredPayload {
+  readonly length: number;
+  read(): Uint8Array;
+  /** Reads the bytes into `into` (exactly `length` bytes). */
+  readInto(into: Uint8Array): void;
+}
+
+/**
+ * Field number (varint, index into `payloads`) that a loader writes into a TensorProto
+ * in place of its raw_data when it keeps the payload out of the bytes it hands to the
+ * decoder (see load/file-reader.ts). Ignored unless `payloads` is given.
+ */
+export const PAYLOAD_FIELD = 1_000_000;
 
 export interface TensorDecodeOptions {
   external?: ExternalResolver;
+  /** Payloads kept out of the model bytes, referenced by {@link PAYLOAD_FIELD}. */
+  payloads?: readonly (Uint8Array | DeferredPayload)[];
 }
 
 /** Upper bound on element counts we accept from a declared shape, to reject absurd sizes early. */
@@ -21,6 +39,7 @@ export function decodeTensor(r: PbReader, opts: TensorDecodeOptions = {}): { nam
   let code = 0;
   let name = '';
   let raw: Uint8Array | undefined;
+  let deferred: DeferredPayload | undefined;
   const nums: number[] = [];
   const bigs: bigint[] = [];
   const strings: Uint8Array[] = [];
@@ -55,6 +74,15 @@ export function decodeTensor(r: PbReader, opts: TensorDecodeOptions = {}): { nam
         break;
       }
       case 14: r.expect(w, Wire.Varint, 'TensorProto.data_location'); location = r.varint(); break;
+      case PAYLOAD_FIELD: {
+        if (!opts.payloads) { r.skip(w); break; }
+        r.expect(w, Wire.Varint, 'TensorProto.raw_data (kept by the loader)');
+        const p = opts.payloads[r.varint()];
+        if (!p) r.fail('reference to a payload the loader did not keep');
+        if (p instanceof Uint8Array) raw = p;
+        else deferred = p;
+        break;
+      }
       default: r.skip(w);
     }
   }
@@ -77,18 +105,31 @@ export function decodeTensor(r: PbReader, opts: TensorDecodeOptions = {}): { nam
       offset: external.offset ? Number(external.offset) : 0,
       length: external.length ? Number(external.length) : undefined,
     };
-    raw = opts.external(ref, name);
+    const got = opts.external(ref, name);
+    if (got instanceof Uint8Array) raw = got;
+    else deferred = got;
+  }
+  if (deferred && raw === undefined) {
+    checkRawLength(type, deferred.length, count, what);
+    const p = deferred;
+    // float32 storage is the raw bytes themselves (little-endian), so they can be read straight into place.
+    const readRaw = type === 'float32' ? (into: Uint8Array) => p.readInto(into) : undefined;
+    return { name, tensor: fileBackedTensor(type, dims, count, () => fromRaw(type, p.read(), count, what), readRaw) };
   }
   const data = raw !== undefined ? fromRaw(type, raw, count, what) : fromTyped(type, count, nums, bigs, strings, what);
   return { name, tensor: new Tensor(type, data, dims) };
 }
 
-function fromRaw(type: DataType, raw: Uint8Array, count: number, what: string): TensorData {
+function checkRawLength(type: DataType, length: number, count: number, what: string): void {
   if (type === 'string') throw new ModelParseError(`${what}: string tensors cannot use raw_data`);
+  const expected = Math.ceil(count * dtypeInfo(type).rawBytes);
+  if (length !== expected) throw new ModelParseError(`${what}: raw_data has ${length} bytes, expected ${expected} for ${count} ${type} elements`);
+}
+
+function fromRaw(type: DataType, raw: Uint8Array, count: number, what: string): TensorData {
+  checkRawLength(type, raw.length, count, what);
   const info = dtypeInfo(type);
   const isComplex = info.kind === 'complex';
-  const expected = Math.ceil(count * info.rawBytes);
-  if (raw.length !== expected) throw new ModelParseError(`${what}: raw_data has ${raw.length} bytes, expected ${expected} for ${count} ${type} elements`);
   if (info.rawBytes < 1) return unpackSubByte(type, raw, count);
   const Ctor = storageCtor(type);
   const n = isComplex ? count * 2 : count;

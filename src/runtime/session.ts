@@ -1,24 +1,42 @@
 import type { Backend } from '../backends/backend.js';
 import { isDataType } from '../dtype.js';
-import { InputError, SessionStateError, WasmnnError } from '../errors.js';
+import { AbortError, InputError, SessionStateError, WasmnnError } from '../errors.js';
 import { buildGraph, type IrGraph } from '../graph/ir.js';
 import { inferGraphTypes, mergeTypes } from '../graph/infer.js';
-import { foldConstants } from '../graph/passes/constant-folding.js';
-import { foldBatchNorm } from '../graph/passes/fold-batchnorm.js';
-import { fuseActivations } from '../graph/passes/fuse-activation.js';
+import { optimizeGraph } from '../graph/passes/optimize.js';
 import { functionKey } from '../graph/functions.js';
-import { findExternalLocations, prepareExternalData, readModelSource, sliceExternal, type ExternalDataFile, type ModelSource } from '../load/source.js';
+import { findExternalLocations, prepareExternalData, readModel, sliceExternal, type ExternalDataFile, type ModelSource } from '../load/source.js';
+import type { FetchOptions } from '../load/fetch-model.js';
+import { reporter } from '../load/progress.js';
 import { decodeModel } from '../onnx/decode.js';
 import type { Dim, ModelProto, TypeInfo, ValueInfo } from '../onnx/model.js';
 import { defaultRegistry } from '../ops/index.js';
 import { Tensor } from '../tensor.js';
 import { Optional, Sequence, type Value } from '../values.js';
 import { resolveBackend, type ExecutionProviderConfig } from './backends.js';
+import { env } from '../env.js';
+import { overrideGraph, prepareKernels, withDefaults } from './weights.js';
 
-/** Options for {@link InferenceSession.create}. */
-export interface SessionOptions {
+/**
+ * Options for {@link InferenceSession.create}. Loading by URL also takes `onProgress`,
+ * `signal`, `integrity`, `cache` and `revalidate` (see {@link FetchOptions}); `onProgress`
+ * and `signal` apply to every source.
+ */
+export interface SessionOptions extends FetchOptions {
   /** Backends to try, in order. Default: the best available. */
   executionProviders?: readonly ExecutionProviderConfig[];
+  /**
+   * Threads for this session's wasm kernels, overriding `env.wasm.numThreads` (onnxruntime's
+   * option name). 0 = automatic: min(4, ceil(cores / 2)) where shared memory works, else 1.
+   */
+  intraOpNumThreads?: number;
+  /**
+   * Run the session in a worker (worker_threads in Node, a Web Worker in browsers) so the
+   * calling thread stays free; all proxied sessions share one worker. Default: `env.wasm.proxy`
+   * (true) in a browser page's main thread, false elsewhere. A proxied session has the same
+   * async API; `runSync` is not available.
+   */
+  proxy?: boolean;
   /** External data files for models loaded from bytes (or to override files beside the model). */
   externalData?: readonly ExternalDataFile[];
   /** Accepted for onnxruntime-web compatibility; wasmnn always optimises what it safely can. */
@@ -59,6 +77,8 @@ export class InferenceSession {
   private graph: IrGraph | undefined;
   /** The graph with constant subexpressions folded: what normal runs execute. */
   private folded: IrGraph | undefined;
+  /** The loaded graph with overridable initializers as inputs; built on the first run that overrides one. */
+  private overridable: ReturnType<typeof overrideGraph> | undefined;
   /** The backend and, for wasm, its engine instance and memory; dropped by release(). */
   private impl: Backend | undefined;
   private readonly inputInfo: Map<string, ValueInfo>;
@@ -66,9 +86,11 @@ export class InferenceSession {
 
   private constructor(graph: IrGraph, backend: Backend, reason: string) {
     this.graph = graph;
-    // Runs execute the optimized graph: constants folded, BatchNorm folded into Conv, activations fused.
-    this.folded = fuseActivations(foldBatchNorm(foldConstants(graph)));
+    // Runs execute the optimized graph (constants folded, no-ops removed, patterns fused: see optimize.ts).
+    this.folded = optimizeGraph(graph);
     this.impl = backend;
+    // Kernels are prepared (weights packed) now rather than on the first run; see weights.ts.
+    prepareKernels(this.folded, backend);
     this.backend = backend.name;
     this.backendReason = reason;
     const inits = graph.initializers;
@@ -85,16 +107,27 @@ export class InferenceSession {
 
   /** Loads a model from a path (Node), URL, or bytes, and prepares it to run. */
   static async create(model: ModelSource, options: SessionOptions = {}): Promise<InferenceSession> {
-    const { bytes, base, isPath } = await readModelSource(model);
+    if (options.proxy ?? (isBrowserMainThread() && env.wasm.proxy)) return createProxied(model, options);
+    const { bytes, payloads, base, isPath } = await readModel(model, options);
     const locations = findExternalLocations(bytes);
-    const files = locations.length || options.externalData?.length ? await prepareExternalData(locations, base, isPath, options.externalData) : new Map();
-    const proto = decodeModel(bytes, { external: (ref, name) => sliceExternal(files, ref, name) });
-    return InferenceSession.fromProto(proto, options);
+    const files = locations.length || options.externalData?.length ? await prepareExternalData(locations, base, isPath, options.externalData, options) : new Map();
+    // Compile covers decoding, graph building and backend (engine) preparation.
+    const url = typeof model === 'string' ? model : model instanceof URL ? model.href : '';
+    const progress = reporter(options.onProgress);
+    const checkAbort = () => { if (options.signal?.aborted) throw new AbortError(url || 'model', { cause: options.signal.reason }); };
+    checkAbort();
+    progress({ phase: 'compile', loaded: 0, total: bytes.length, url });
+    const proto = decodeModel(bytes, { external: (ref, name) => sliceExternal(files, ref, name), payloads });
+    const session = await InferenceSession.fromProto(proto, options);
+    checkAbort();
+    progress({ phase: 'compile', loaded: bytes.length, total: bytes.length, url });
+    progress({ phase: 'ready', loaded: bytes.length, total: bytes.length, url });
+    return session;
   }
 
   /** Builds a session from an already decoded model. */
   static async fromProto(proto: ModelProto, options: SessionOptions = {}): Promise<InferenceSession> {
-    const { backend, reason } = await resolveBackend(options.executionProviders);
+    const { backend, reason } = await resolveBackend(options.executionProviders, options.intraOpNumThreads ?? env.wasm.numThreads);
     const opsets = new Map<string, number>();
     for (const o of proto.opsetImports) opsets.set(o.domain === 'ai.onnx' ? '' : o.domain, o.version);
     // IR version 3 and older imply ai.onnx opset 1 when none is given.
@@ -109,7 +142,12 @@ export class InferenceSession {
    * Sequence- and optional-typed outputs are returned as {@link Sequence} / {@link Optional}.
    */
   async run(feeds: Record<string, FeedValue>, fetches?: readonly string[] | Record<string, unknown>, _options?: unknown): Promise<Record<string, Tensor>> {
-    const task = this.queue.then(() => this.runSync(feeds, fetches));
+    const task = this.queue.then(async () => {
+      // Worker threads that started during an earlier run become usable once their start is awaited.
+      const pending = this.impl?.settle?.();
+      if (pending) await pending;
+      return this.runSync(feeds, fetches);
+    });
     this.queue = task.catch(() => undefined);
     return task as Promise<Record<string, Tensor>>;
   }
@@ -132,7 +170,8 @@ export class InferenceSession {
     }
     // Feeding an initializer's name overrides its default value: constants folded from it no longer hold.
     const overrides = [...values.keys()].some((n) => g.initializers.has(n));
-    const out = executeGraphPublic(overrides ? g : this.folded!, values, this.impl!);
+    const o = overrides ? (this.overridable ??= overrideGraph(g)) : undefined;
+    const out = executeGraphPublic(o ? o.graph : this.folded!, o ? withDefaults(values, o.defaults) : values, this.impl!);
     if (opProfile) printProfile();
     const result: Record<string, Value> = {};
     for (const w of wanted) result[w] = out.get(w)!;
@@ -143,6 +182,8 @@ export class InferenceSession {
   async release(): Promise<void> {
     this.graph = undefined;
     this.folded = undefined;
+    this.overridable = undefined;
+    this.impl?.dispose?.();
     this.impl = undefined;
   }
 }
@@ -156,6 +197,25 @@ function printProfile(): void {
   const lines = rows.map(([op, e]) => `${op.padEnd(24)} ${e.ms.toFixed(1).padStart(9)} ms ${String(e.calls).padStart(5)} calls`);
   process.stderr.write(`[wasmnn profile] ${total.toFixed(1)} ms\n${lines.join('\n')}\n`);
   opProfile!.clear();
+}
+
+function isBrowserMainThread(): boolean {
+  const g = globalThis as { window?: unknown; document?: unknown };
+  return typeof g.window === 'object' && typeof g.document === 'object';
+}
+
+/** The session in the shared proxy worker, behind the same public API. */
+async function createProxied(model: ModelSource, o: SessionOptions): Promise<InferenceSession> {
+  if (o.cache !== undefined && typeof o.cache === 'object' && !('dir' in o.cache)) {
+    throw new WasmnnError('ERR_PROXY_OPTION', 'options.cache: a custom cache object cannot cross to the proxy worker; use proxy: false, or a built-in cache');
+  }
+  const { RemoteSession } = await import('./proxy/remote-session.js');
+  const s = await RemoteSession.create(model as string | URL | Uint8Array | ArrayBuffer, {
+    executionProviders: o.executionProviders ? [...o.executionProviders] : undefined,
+    intraOpNumThreads: o.intraOpNumThreads, numThreads: env.wasm.numThreads, integrity: o.integrity,
+    cache: o.cache as never, externalData: o.externalData?.map((f) => ({ ...f })) as never,
+  }, o.onProgress as ((p: unknown) => void) | undefined);
+  return s as unknown as InferenceSession;
 }
 
 function isOptionalInput(info: ValueInfo): boolean {

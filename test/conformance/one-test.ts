@@ -66,10 +66,27 @@ interface Runner {
 }
 
 /** Opens a model on one of our backends, or on the peer ('ort'). */
+/** Backends: 'js', 'wasm', 'wasm-mt' (wasm on 2 threads, pool started at creation), 'ort' (the peer). */
 async function openRunner(modelPath: string, backend: string): Promise<Runner> {
   if (backend === 'ort') return ortRunner(modelPath);
-  const ours = await InferenceSession.create(modelPath, { executionProviders: [backend] });
+  const threads = backend === 'wasm-mt' ? { intraOpNumThreads: 2 } : {};
+  const ours = await InferenceSession.create(modelPath, { executionProviders: [backend === 'wasm-mt' ? 'wasm' : backend], ...threads });
   return { run: async (f) => ours.runSync(f as Record<string, Tensor>), release: () => ours.release() };
+}
+
+/** The feeds of one test_data_set folder (input_k.pb matched by name, else by position), or why they cannot be read. */
+export function readTestInputs(setDir: string, graph: GraphProto): Record<string, Value> | string {
+  const inits = new Set(graph.initializerNames);
+  const feedable = graph.inputs.filter((i) => !inits.has(i.name));
+  const feeds: Record<string, Value> = {};
+  for (let k = 0; existsSync(join(setDir, `input_${k}.pb`)); k++) {
+    const bytes = new Uint8Array(readFileSync(join(setDir, `input_${k}.pb`)));
+    const named = pbName(bytes);
+    const info = feedable.find((i) => i.name === named) ?? feedable[k] ?? graph.inputs[k];
+    if (!info) return `input_${k}.pb has no matching graph input`;
+    feeds[info.name] = decodeValue(bytes, pbKind(info.type));
+  }
+  return feeds;
 }
 
 export async function runTestDir(dir: string, name: string, backend: string, tol: Tolerance): Promise<TestResult> {
@@ -84,20 +101,12 @@ export async function runTestDir(dir: string, name: string, backend: string, tol
     return { name, status: 'load_error', reason: errText(e), ms: performance.now() - t0 };
   }
   const graph = proto.graph;
-  const inits = new Set(graph.initializerNames);
-  const feedable = graph.inputs.filter((i) => !inits.has(i.name));
   const sets = readdirSync(dir).filter((d) => d.startsWith('test_data_set_')).sort();
   if (sets.length === 0) return { name, status: 'fail', reason: 'no test_data_set folders', ms: 0 };
   for (const set of sets) {
     const sd = join(dir, set);
-    const feeds: Record<string, Value> = {};
-    for (let k = 0; existsSync(join(sd, `input_${k}.pb`)); k++) {
-      const bytes = new Uint8Array(readFileSync(join(sd, `input_${k}.pb`)));
-      const named = pbName(bytes);
-      const info = feedable.find((i) => i.name === named) ?? feedable[k] ?? graph.inputs[k];
-      if (!info) return { name, status: 'fail', reason: `${set}: input_${k}.pb has no matching graph input`, ms: 0 };
-      feeds[info.name] = decodeValue(bytes, pbKind(info.type));
-    }
+    const feeds = readTestInputs(sd, graph);
+    if (typeof feeds === 'string') return { name, status: 'fail', reason: `${set}: ${feeds}`, ms: 0 };
     let out: Record<string, Value>;
     try {
       out = await session.run(feeds);

@@ -1,7 +1,8 @@
 /**
  * ONNX backend conformance runner.
  *
- *   npm run conformance -- [--suite node,simple,...] [--filter REGEX] [--backend js,wasm,ort] [--jobs N] [--update] [--quiet]
+ *   npm run conformance -- [--suite node,simple,...] [--filter REGEX] [--backend js,wasm,wasm-mt,ort] [--jobs N] [--update] [--quiet]
+ * (wasm-mt: the wasm backend on 2 threads.)
  *
  * Runs each test in a worker thread with a time limit, prints every failure with
  * its reason and a summary per suite, and checks test/conformance/expected-pass.txt:

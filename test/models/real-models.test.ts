@@ -1,4 +1,4 @@
-/** Every model in ../shared/models must reproduce its reference outputs on the js and wasm backends. */
+/** Every model in ../shared/models must reproduce its reference outputs on the js and wasm backends (wasm-mt: 2 threads). */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { sharedOrSkip } from '../helpers/shared.js';
 const root = sharedOrSkip('models', 'real models');
 const models = root ? readdirSync(root).filter((d) => existsSync(join(root, d, 'model.onnx'))).sort() : [];
 
-for (const backend of ['js', 'wasm']) {
+for (const backend of ['js', 'wasm', 'wasm-mt']) {
   describe(`real models (${backend} backend)`, { skip: root ? false : 'shared models not found' }, () => {
     for (const m of models) {
       it(m, async () => {

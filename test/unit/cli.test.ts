@@ -1,13 +1,13 @@
 /** The wasmnn CLI: inspect and run on a model the test builds, clear errors and exit codes. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Tensor } from '../../src/tensor.js';
 import { GraphBuilder } from '../helpers/onnx-builder.js';
-import { repoRoot } from '../helpers/shared.js';
+import { repoRoot, sharedDir, sharedOrSkip } from '../helpers/shared.js';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: repoRoot });
 
@@ -65,5 +65,45 @@ describe('wasmnn CLI', () => {
     assert.equal(r.status, 1);
     assert.match(r.stderr, /--runs expects a positive integer, got "many"/);
     assert.equal(cli('bench', join(dir, 'nope.onnx')).status, 1);
+  });
+});
+
+const squeeze = sharedOrSkip('models/squeezenet1.0-fp16', 'CLI classify (squeezenet)');
+const fastest = sharedOrSkip('models/fastestdet', 'CLI detect (fastestdet)');
+describe('wasmnn classify / detect on ../shared models', () => {
+  it('classify: the kitten is a tabby', { skip: !squeeze }, () => {
+    const r = cli('classify', join(squeeze!, 'orig/kitten_224.png'), '--model', join(squeeze!, 'model.onnx'),
+      '--labels', join(sharedDir, 'labels/imagenet-1000.txt'), '--channels', 'bgr', '--rescale', '1', '--top', '3');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^ 1\. tabby +[0-9.]+%/m);
+    assert.equal(r.stdout.trim().split('\n').length, 3);
+  });
+  it('detect: boxes on wolves.jpg, written as JSON', { skip: !fastest }, () => {
+    const out = join(dir, 'det.json');
+    const r = cli('detect', join(fastest!, 'orig/wolves.jpg'), '--model', join(fastest!, 'model.onnx'), '--decoder', 'fastestdet',
+      '--labels', join(sharedDir, 'labels/coco-80.txt'), '--score', '0.5', '--output', out);
+    assert.equal(r.status, 0, r.stderr);
+    const dets = JSON.parse(readFileSync(out, 'utf8')) as { label: string; score: number; box: Record<string, number> }[];
+    assert.ok(dets.length >= 2);
+    for (const d of dets) assert.ok(d.score >= 0.5 && d.box.x2! > d.box.x1! && d.box.y2! > d.box.y1!);
+  });
+  it('bad paths and options: a clear message and exit 1', { skip: !fastest }, () => {
+    let r = cli('classify', join(dir, 'no-such.png'), '--model', join(fastest!, 'model.onnx'));
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /cannot read image file .*no-such\.png/);
+    r = cli('detect', join(fastest!, 'orig/wolves.jpg'), '--model', join(fastest!, 'model.onnx'));
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /detect needs --decoder/);
+    r = cli('detect', join(fastest!, 'orig/wolves.jpg'), '--model', join(fastest!, 'model.onnx'), '--decoder', 'fastestdet', '--score', '7');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /--score expects a number from 0 to 1, got "7"/);
+    r = cli('classify', join(fastest!, 'orig/wolves.jpg'));
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /classify needs --model/);
+  });
+  it('a model file that is not a model: exit 2 with the parse error', { skip: !fastest }, () => {
+    const r = cli('classify', join(fastest!, 'orig/wolves.jpg'), '--model', join(fastest!, 'orig/wolves.jpg'));
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /wasmnn: .*\[ERR_/);
   });
 });

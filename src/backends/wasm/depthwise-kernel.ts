@@ -6,18 +6,19 @@
  */
 import type { IrGraph, IrNode } from '../../graph/ir.js';
 import { convPlan, type ConvAttrs } from '../../ops/nn/conv.js';
-import type { FusedConvAttrs } from '../../ops/nn/fused-conv.js';
 import type { Kernel } from '../../ops/op.js';
 import { Tensor } from '../../tensor.js';
+import { convEpilogue, runImages } from './conv-kernel.js';
 import type { Engine } from './engine.js';
-import { constF32, f32Input, put } from './io.js';
+import { constF32, f32Input } from './io.js';
 import type { Scratch } from './scratch.js';
+import { ranges, taskCount } from './split.js';
 
 export function depthwiseKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> | undefined {
-  const at = node.attrs as ConvAttrs & Partial<FusedConvAttrs>;
-  // FusedConv's activation runs in the kernel's store: 1 = Relu, 2 = Clip(lo, hi).
-  const act = at.activation === 'Relu' ? 1 : at.activation === 'Clip' ? 2 : 0;
-  const lo = at.activation === 'Clip' ? at.lo! : 0, hi = at.activation === 'Clip' ? at.hi! : 0;
+  const at = node.attrs as ConvAttrs;
+  // FusedConv's activation runs in the kernel's store; residual sums go to the GEMM path.
+  const { act, lo, hi, residual } = convEpilogue(node);
+  if (residual) return undefined;
   const w = g.initializers.get(node.inputs[1] ?? '');
   const b = node.inputs[2] ? g.initializers.get(node.inputs[2]) : undefined;
   if (!w || w.type !== 'float32' || w.dims.length !== 4 || w.dims[1] !== 1 || w.dims[0] !== at.group || at.group < 2) return undefined;
@@ -34,19 +35,17 @@ export function depthwiseKernel(engine: Engine, scratch: Scratch, node: IrNode, 
     const [kh, kw] = geom.kernel as [number, number];
     const [sh, sw] = geom.strides as [number, number];
     const [dh, dw] = geom.dilations as [number, number];
-    const inSize = C * H * W, outSize = C * oh * ow;
-    const out = new Float32Array(N * outSize);
-    if (out.length === 0) return [new Tensor('float32', out, outDims)];
-    const padBytes = engine.exports.window_pad_bytes(oh, ow, kh, kw, sh, sw, dh, dw);
-    const base = scratch.get((inSize + outSize) * 4 + padBytes);
-    const xPtr = base, yPtr = base + inSize * 4, padPtr = yPtr + outSize * 4;
-    const xd = x.data as Float32Array;
-    for (let n = 0; n < N; n++) {
-      put(engine, xPtr, xd.subarray(n * inSize, (n + 1) * inSize));
-      engine.exports.depthwise_f32(xPtr, C, H, W, wPtr, kh, kw, sh, sw, dh, dw, geom.padsBegin[0]!, geom.padsBegin[1]!, oh, ow,
-        bPtr, yPtr, padPtr, act, lo, hi);
-      out.set(engine.f32(yPtr, outSize), n * outSize);
-    }
-    return [new Tensor('float32', out, outDims)];
+    const outSize = C * oh * ow;
+    if (N * outSize === 0) return [new Tensor('float32', new Float32Array(0), outDims)];
+    // Threads take channel ranges, each with its own padded-plane buffer.
+    const padBytes = Math.ceil(engine.exports.window_pad_bytes(oh, ow, kh, kw, sh, sw, dh, dw) / 16) * 16;
+    const parts = ranges(C, taskCount(engine, outSize * kh * kw));
+    const y = runImages(engine, scratch, { x, z: undefined, outDims, outSize, workBytes: parts.length * padBytes, node, g }, (xp, _zp, yp, work) =>
+      engine.parallel(parts.map(([c0, c1], i) => ({
+        fn: 'depthwise_f32',
+        args: [xp + c0 * H * W * 4, c1 - c0, H, W, wPtr + c0 * kh * kw * 4, kh, kw, sh, sw, dh, dw, geom.padsBegin[0]!, geom.padsBegin[1]!, oh, ow,
+          bPtr ? bPtr + c0 * 4 : 0, yp + c0 * oh * ow * 4, work + i * padBytes, act, lo, hi],
+      }))));
+    return [y];
   };
 }

@@ -3,7 +3,9 @@
  * memory. A session owns its engine: dropping the session drops the memory.
  */
 import { WasmnnError } from '../../errors.js';
+import { compileEngine, type EngineFile } from './engine-loader.js';
 import { wasmFeatures } from './probe.js';
+import { ThreadPool, type Task } from './threads/pool.js';
 
 export type EngineFlavor = 'relaxed' | 'simd';
 
@@ -15,7 +17,16 @@ interface EngineExports {
   pack_b_f32(b: number, k: number, n: number, ldb: number, transB: number, out: number): void;
   conv_col_bytes(cig: number, kh: number, kw: number, oh: number, ow: number): number;
   conv2d_f32(x: number, ci: number, h: number, w: number, wt: number, co: number, kh: number, kw: number, group: number,
-    sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, oh: number, ow: number, bias: number, y: number, col: number, act: number, lo: number, hi: number): void;
+    sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, oh: number, ow: number, bias: number, res: number, y: number, col: number,
+    act: number, lo: number, hi: number): void;
+  pointwise_f32(x: number, ci: number, n: number, wt: number, co: number, bias: number, res: number, y: number, tail: number,
+    act: number, lo: number, hi: number): void;
+  winograd_scratch_bytes(ci: number, co: number, oh: number, ow: number): number;
+  winograd_task_bytes(oh: number, ow: number): number;
+  im2col_packed(x: number, cig: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
+    pt: number, pl: number, oh: number, ow: number, out: number): void;
+  winograd_f32(x: number, ci: number, h: number, w: number, u: number, co: number, pt: number, pl: number, oh: number, ow: number,
+    bias: number, res: number, y: number, scratch: number, act: number, lo: number, hi: number): void;
   gemm_f32(a: number, lda: number, bp: number, c: number, ldc: number, m: number, n: number, k: number, bias: number, act: number, lo: number, hi: number): void;
   window_pad_bytes(oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number): number;
   depthwise_f32(x: number, c: number, h: number, w: number, wt: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
@@ -27,34 +38,31 @@ interface EngineExports {
   binary_f32(op: number, a: number, b: number, y: number, d0: number, d1: number, n: number,
     a0: number, a1: number, ai: number, b0: number, b1: number, bi: number): void;
   softmax_f32(x: number, y: number, rows: number, n: number): void;
+  attention_softmax_f32(s: number, rows: number, n: number, scale: number, divide: number, mask: number, maskOffs: number, maskStride: number): void;
   layernorm_f32(x: number, y: number, rows: number, n: number, scale: number, bias: number, eps: number): void;
 }
 
-const modules = new Map<EngineFlavor, Promise<WebAssembly.Module>>();
+const modules = new Map<EngineFile, Promise<WebAssembly.Module>>();
 
-/** Candidate locations of the engine binary: beside the built module, or dist/ when running from src/. */
-function engineUrls(flavor: EngineFlavor): URL[] {
-  const file = `engine-${flavor}.wasm`;
-  return [new URL(`../../engine/${file}`, import.meta.url), new URL(`../../../dist/engine/${file}`, import.meta.url)];
-}
-
-async function fetchModule(flavor: EngineFlavor): Promise<WebAssembly.Module> {
-  const errors: string[] = [];
-  for (const url of engineUrls(flavor)) {
-    try {
-      if (url.protocol === 'file:') {
-        const { readFile } = await import('node:fs/promises');
-        return await WebAssembly.compile(await readFile(url));
-      }
-      const res = await fetch(url);
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      return await WebAssembly.compile(await res.arrayBuffer());
-    } catch (e) {
-      errors.push(`${url.href}: ${(e as Error).message}`);
-    }
+/** Each engine file is compiled once per process (or page) and shared by every session. */
+function moduleFor(file: EngineFile): Promise<WebAssembly.Module> {
+  let m = modules.get(file);
+  if (!m) {
+    m = compileEngine(file);
+    modules.set(file, m);
+    m.catch(() => modules.delete(file));
   }
-  throw new WasmnnError('ERR_ENGINE_LOAD', `cannot load the ${flavor} engine (run \`npm run build\`): ${errors.join('; ')}`);
+  return m;
 }
+
+const abort = () => { throw new WasmnnError('ERR_ENGINE', 'engine aborted'); };
+
+/** Stops the worker pools of engines collected without dispose(). */
+const orphans = new FinalizationRegistry<ThreadPool>((pool) => pool.terminate());
+
+/** Pages the shared memory of a threaded engine starts with (it grows as weights are packed) and may reach (4 GiB). */
+const SHARED_INITIAL_PAGES = 64;
+const SHARED_MAX_PAGES = 65536;
 
 /** The best engine flavor this host validates, or undefined without SIMD. */
 export function bestFlavor(): EngineFlavor | undefined {
@@ -62,19 +70,91 @@ export function bestFlavor(): EngineFlavor | undefined {
   return f.relaxedSimd ? 'relaxed' : f.simd ? 'simd' : undefined;
 }
 
-/** A fresh engine instance (compiled module shared, memory private). */
+/**
+ * A fresh engine instance (compiled module shared, memory private). With threads, the -mt build
+ * runs on a shared memory that the pool's workers instantiate the same module on.
+ *
+ * The pool starts on the first split job, not with the engine: small models (and the many tiny
+ * sessions of a test suite) never pay for worker threads. Until it is ready, split jobs run on the
+ * calling thread, which gives the same results since tasks write disjoint outputs.
+ */
 export class Engine {
-  private constructor(readonly flavor: EngineFlavor, private readonly x: EngineExports) {}
+  private pool?: ThreadPool;
+  private starting?: Promise<void>;
+  private disposed = false;
 
-  static async create(flavor: EngineFlavor): Promise<Engine> {
-    let m = modules.get(flavor);
-    if (!m) {
-      m = fetchModule(flavor);
-      modules.set(flavor, m);
-      m.catch(() => modules.delete(flavor));
+  private constructor(readonly flavor: EngineFlavor, private readonly x: EngineExports,
+    private readonly shared?: { module: WebAssembly.Module; memory: WebAssembly.Memory; threads: number }) {}
+
+  static async create(flavor: EngineFlavor, threads = 1): Promise<Engine> {
+    if (threads <= 1) {
+      const instance = await WebAssembly.instantiate(await moduleFor(`engine-${flavor}.wasm`), { env: { abort } });
+      return new Engine(flavor, instance.exports as unknown as EngineExports);
     }
-    const instance = await WebAssembly.instantiate(await m, { env: { abort: () => { throw new WasmnnError('ERR_ENGINE', 'engine aborted'); } } });
-    return new Engine(flavor, instance.exports as unknown as EngineExports);
+    const module = await moduleFor(`engine-${flavor}-mt.wasm`);
+    const memory = new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum: SHARED_MAX_PAGES, shared: true });
+    const instance = await WebAssembly.instantiate(module, { env: { memory, abort } });
+    return new Engine(flavor, instance.exports as unknown as EngineExports, { module, memory, threads });
+  }
+
+  /** Threads kernels may split work over: the configured count, whether or not the pool has started yet. */
+  get threads(): number {
+    return this.shared?.threads ?? 1;
+  }
+
+  /** Whether the worker pool is running (for tests and diagnostics). */
+  get poolActive(): boolean {
+    return this.pool !== undefined;
+  }
+
+  /** Starts the pool now and waits for it (normally it starts on the first split job). */
+  async startThreads(): Promise<void> {
+    if (!this.shared || this.pool || this.disposed) return;
+    this.starting ??= (async () => {
+      const x = this.x as unknown as Record<string, unknown>;
+      const fns = Object.keys(x).filter((k) => typeof x[k] === 'function');
+      try {
+        const pool = await ThreadPool.create(this.shared!.module, this.shared!.memory, this.shared!.threads, fns, x as Record<string, (...a: number[]) => unknown>);
+        if (this.disposed) pool.terminate();
+        else {
+          this.pool = pool;
+          // A session dropped without release() must not leave its workers behind.
+          orphans.register(this, pool, this);
+        }
+      } catch (e) {
+        console.warn(`wasmnn: worker threads did not start, running on 1 thread: ${(e as Error).message}`);
+      }
+    })();
+    return this.starting;
+  }
+
+  /**
+   * Resolves once a pool that is starting is ready (or has failed); undefined when nothing is
+   * pending. Sessions await it between runs: the workers' "ready" messages need the event loop.
+   */
+  settle(): Promise<void> | undefined {
+    return this.pool || !this.starting ? undefined : this.starting;
+  }
+
+  /** Runs kernel calls that touch disjoint outputs, spread over the pool's threads (in order on one thread). */
+  parallel(tasks: readonly Task[]): void {
+    if (this.pool && tasks.length > 1) { this.pool.run(tasks); return; }
+    if (this.shared && !this.starting && tasks.length > 1) void this.startThreads();
+    this.serial(tasks);
+  }
+
+  /** Runs kernel calls in order on the calling thread. */
+  serial(tasks: readonly Task[]): void {
+    const x = this.x as unknown as Record<string, (...a: readonly number[]) => unknown>;
+    for (const t of tasks) x[t.fn]!(...t.args);
+  }
+
+  /** Stops the engine's worker threads; split work runs on the calling thread afterwards. */
+  dispose(): void {
+    this.disposed = true;
+    orphans.unregister(this);
+    this.pool?.terminate();
+    this.pool = undefined;
   }
 
   get exports(): EngineExports {

@@ -8,20 +8,26 @@ import type { Backend } from '../backend.js';
 import { Engine, type EngineFlavor } from './engine.js';
 import { convKernel } from './conv-kernel.js';
 import { depthwiseKernel } from './depthwise-kernel.js';
+import { winogradKernel } from './winograd-kernel.js';
 import { binaryKernel, clipKernel, unaryKernel } from './elementwise-kernels.js';
 import { gemmKernel, matmulKernel } from './gemm-kernels.js';
 import { layerNormKernel, softmaxKernel } from './norm-kernels.js';
+import { attentionKernel } from './attention-kernel.js';
+import { matmulDynamicKernel } from './matmul-dynamic-kernel.js';
 import { globalAveragePoolKernel, poolKernel } from './pool-kernels.js';
+import { recordHeld } from './io.js';
 import { Scratch } from './scratch.js';
+import type { Tensor } from '../../tensor.js';
 
 type Factory = (engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph) => Kernel<unknown> | undefined;
 
 /** Factories per op, tried in order: the first kernel returned wins; none means the reference kernel. */
 const FACTORIES: Record<string, readonly Factory[]> = {
-  '::MatMul': [matmulKernel],
+  '::MatMul': [matmulKernel, matmulDynamicKernel],
+  'com.wasmnn::FusedMatMul': [matmulKernel],
   '::Gemm': [gemmKernel],
-  '::Conv': [depthwiseKernel, convKernel],
-  'com.wasmnn::FusedConv': [depthwiseKernel, convKernel],
+  '::Conv': [winogradKernel, depthwiseKernel, convKernel],
+  'com.wasmnn::FusedConv': [winogradKernel, depthwiseKernel, convKernel],
   '::MaxPool': [poolKernel],
   '::AveragePool': [poolKernel],
   '::GlobalAveragePool': [globalAveragePoolKernel],
@@ -41,6 +47,7 @@ const FACTORIES: Record<string, readonly Factory[]> = {
   '::Clip': [clipKernel],
   '::Softmax': [softmaxKernel],
   '::LayerNormalization': [layerNormKernel],
+  'com.wasmnn::Attention': [attentionKernel],
 };
 
 function firstKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> | undefined {
@@ -51,23 +58,37 @@ function firstKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph)
   return undefined;
 }
 
-/** Creates a backend with its own engine instance (one per session). */
-export async function createWasmBackend(flavor: EngineFlavor): Promise<Backend> {
-  const engine = await Engine.create(flavor);
+/**
+ * Creates a backend with its own engine instance (one per session). With `startThreads` the
+ * worker pool starts now (threads the caller asked for); otherwise on the first large job.
+ */
+export async function createWasmBackend(flavor: EngineFlavor, threads = 1, startThreads = false): Promise<Backend & { threadsActive(): boolean }> {
+  const engine = await Engine.create(flavor, threads);
+  if (startThreads) await engine.startThreads();
   const scratch = new Scratch(engine);
-  // Kernels are chosen, and weights packed, once per node.
-  const chosen = new WeakMap<IrNode, Kernel<unknown>>();
+  // Kernels are chosen, and weights packed, once per node of each graph: graphs sharing a
+  // node may differ in which of its inputs are constants (the session's override graph).
+  const chosen = new WeakMap<IrGraph, WeakMap<IrNode, { kernel: Kernel<unknown>; held: ReadonlySet<Tensor> }>>();
+  const entry = (node: IrNode, g: IrGraph) => {
+    let perGraph = chosen.get(g);
+    if (!perGraph) chosen.set(g, (perGraph = new WeakMap()));
+    let e = perGraph.get(node);
+    if (!e) {
+      const { result, held } = recordHeld(() => firstKernel(engine, scratch, node, g));
+      e = { kernel: result ?? node.op.run, held };
+      perGraph.set(node, e);
+    }
+    return e;
+  };
   return {
     name: 'wasm',
     flavor,
-    kernelFor(node: IrNode, g: IrGraph): Kernel<unknown> {
-      let k = chosen.get(node);
-      if (!k) {
-        k = firstKernel(engine, scratch, node, g) ?? node.op.run;
-        chosen.set(node, k);
-      }
-      return k;
-    },
+    kernelFor: (node, g) => entry(node, g).kernel,
+    heldConstants: (node, g) => entry(node, g).held,
     nativeOps: () => Object.keys(FACTORIES),
+    threads: engine.threads,
+    dispose: () => engine.dispose(),
+    threadsActive: () => engine.poolActive,
+    settle: () => engine.settle(),
   };
 }

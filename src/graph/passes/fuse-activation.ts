@@ -1,7 +1,9 @@
 /**
- * Fuses Conv → Relu / Clip (constant bounds) into one FusedConv node when the
- * Conv output has no other reader, so a backend applies the activation while
- * storing the Conv's output instead of making another pass over memory.
+ * Fuses Conv → [Add(residual)] → [Relu / Clip (constant bounds)] into one
+ * FusedConv node when each intermediate has no other reader, so a backend adds
+ * the residual and applies the activation while storing the Conv's output
+ * instead of making more passes over memory (every ResNet block ends in
+ * Conv → Add → Relu).
  */
 import { FusedConv, type FusedConvAttrs } from '../../ops/nn/fused-conv.js';
 import type { ConvAttrs } from '../../ops/nn/conv.js';
@@ -9,26 +11,60 @@ import { toNumbers } from '../../ops/util/read.js';
 import { liveness, type IrGraph, type IrNode } from '../ir.js';
 import { useCounts } from './uses.js';
 
+type Activation = Pick<FusedConvAttrs, 'activation' | 'lo' | 'hi'>;
+
 export function fuseActivations(g: IrGraph): IrGraph {
   const uses = useCounts(g);
   const producer = new Map<string, IrNode>();
-  for (const n of g.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
+  const reader = new Map<string, IrNode>();
+  for (const n of g.nodes) {
+    for (const o of n.outputs) if (o) producer.set(o, n);
+    for (const i of n.inputs) if (i) reader.set(i, n);
+  }
+  const single = (name: string) => uses.get(name) === 1;
+  /** The Relu/Clip that alone reads `name`, with its bounds. */
+  const activationAfter = (name: string): { node: IrNode; act: Activation } | undefined => {
+    const n = single(name) ? reader.get(name) : undefined;
+    if (!n || n.domain !== '' || n.inputs[0] !== name || !n.outputs[0]) return undefined;
+    if (n.opType === 'Relu') return { node: n, act: { activation: 'Relu', lo: 0, hi: Infinity } };
+    const b = n.opType === 'Clip' ? clipBounds(n, g) : undefined;
+    return b && { node: n, act: { activation: 'Clip', ...b } };
+  };
+  const isConv = (n: IrNode | undefined): n is IrNode => !!n && n.opType === 'Conv' && n.domain === '';
+
+  // Each fused node takes the place of the last node it absorbs; the others are dropped.
   const replaced = new Map<IrNode, IrNode>();
   const dropped = new Set<IrNode>();
-  for (const act of g.nodes) {
-    if (act.domain !== '' || (act.opType !== 'Relu' && act.opType !== 'Clip') || !act.outputs[0]) continue;
-    const conv = producer.get(act.inputs[0]!);
-    if (!conv || conv.opType !== 'Conv' || conv.domain !== '' || replaced.has(conv) || uses.get(act.inputs[0]!) !== 1) continue;
-    const bounds = act.opType === 'Relu' ? { lo: 0, hi: Infinity } : clipBounds(act, g);
-    if (!bounds) continue;
-    const attrs: FusedConvAttrs = { ...(conv.attrs as ConvAttrs), activation: act.opType, ...bounds };
-    replaced.set(conv, {
-      ...conv, opType: 'FusedConv', domain: 'com.wasmnn', op: FusedConv as IrNode['op'], attrs,
-      outputs: [act.outputs[0]], desc: `${conv.desc} + ${act.desc}`,
+  const fuse = (conv: IrNode, at: IrNode, absorbed: IrNode[], residual: string | undefined, act: Activation, output: string) => {
+    const inputs = residual === undefined ? conv.inputs : [conv.inputs[0]!, conv.inputs[1]!, conv.inputs[2] ?? '', residual];
+    const attrs: FusedConvAttrs = { ...(conv.attrs as ConvAttrs), ...act };
+    replaced.set(at, {
+      ...conv, opType: 'FusedConv', domain: 'com.wasmnn', op: FusedConv as IrNode['op'], attrs, inputs,
+      outputs: [output], desc: [conv, ...absorbed].map((n) => n.desc).join(' + '),
     });
-    dropped.add(act);
+    for (const n of [conv, ...absorbed]) if (n !== at) dropped.add(n);
+  };
+  const taken = (n: IrNode) => replaced.has(n) || dropped.has(n);
+
+  for (const add of g.nodes) {
+    // Add from opset 7 on (earlier versions have legacy broadcast attributes).
+    if (add.opType !== 'Add' || add.domain !== '' || add.opset < 7 || !add.outputs[0] || add.inputs.length !== 2) continue;
+    const [a, b] = add.inputs as [string, string];
+    if (!a || !b || a === b) continue;
+    const side = [a, b].findIndex((v) => isConv(producer.get(v)) && single(v) && !taken(producer.get(v)!));
+    if (side < 0) continue;
+    const conv = producer.get(side === 0 ? a : b)!;
+    const residual = side === 0 ? b : a;
+    const after = activationAfter(add.outputs[0]);
+    if (after) fuse(conv, after.node, [add, after.node], residual, after.act, after.node.outputs[0]!);
+    else fuse(conv, add, [add], residual, { activation: 'None', lo: -Infinity, hi: Infinity }, add.outputs[0]);
   }
-  if (!dropped.size) return g;
+  for (const conv of g.nodes) {
+    if (!isConv(conv) || taken(conv) || !conv.outputs[0]) continue;
+    const after = activationAfter(conv.outputs[0]);
+    if (after && !taken(after.node)) fuse(conv, conv, [after.node], undefined, after.act, after.node.outputs[0]!);
+  }
+  if (!replaced.size) return g;
   const nodes = g.nodes.filter((n) => !dropped.has(n)).map((n) => replaced.get(n) ?? n);
   return { ...g, nodes, freeAfter: liveness(nodes, new Set(g.outputs.map((o) => o.name)), g.initializers) };
 }

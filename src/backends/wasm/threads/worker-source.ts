@@ -1,0 +1,53 @@
+/**
+ * The program every pool worker runs, as source text: Node starts it with `eval: true` and
+ * browsers from a Blob URL, so no worker file has to be located next to a bundle.
+ *
+ * The worker instantiates the engine module on the pool's shared memory, says 'ready', then
+ * sleeps in Atomics.wait until the wake counter moves. Each wake it claims tasks from the
+ * ticket word (job number in the high 16 bits, next task index in the low 16) with
+ * compare-exchange, so a claim can never land in another job; each task is an engine export
+ * called with numeric arguments, and the last one done wakes the caller. Layout of the control
+ * words and task table: see pool.ts (repeated here on purpose: this text runs elsewhere).
+ */
+export const WORKER_SOURCE = `
+'use strict';
+const WAKE = 0, TICKET = 1, COUNT = 2, DONE = 3, STOP = 4, FAILED = 5;
+const SLOT = 32;
+const isNode = typeof process === 'object' && typeof require === 'function';
+const port = isNode ? require('node:worker_threads').parentPort : self;
+const listen = (h) => isNode ? port.on('message', h) : (self.onmessage = (e) => h(e.data));
+listen(async (m) => {
+  if (m.kind !== 'init') return;
+  let exports;
+  try {
+    const instance = await WebAssembly.instantiate(m.module, { env: { memory: m.memory, abort: () => { throw new Error('engine aborted'); } } });
+    exports = instance.exports;
+  } catch (e) {
+    port.postMessage({ kind: 'error', message: String(e && e.message || e) });
+    return;
+  }
+  const ctrl = new Int32Array(m.ctrl);
+  const tasks = new Float64Array(m.tasks);
+  const fns = m.names.map((n) => exports[n]);
+  port.postMessage({ kind: 'ready' });
+  let seen = Atomics.load(ctrl, WAKE);
+  for (;;) {
+    Atomics.wait(ctrl, WAKE, seen);
+    seen = Atomics.load(ctrl, WAKE);
+    if (Atomics.load(ctrl, STOP)) return;
+    for (;;) {
+      const t = Atomics.load(ctrl, TICKET);
+      const i = t & 0xffff;
+      const count = Atomics.load(ctrl, COUNT);
+      if (i >= count) break;
+      if (Atomics.compareExchange(ctrl, TICKET, t, t + 1) !== t) continue;
+      const o = i * SLOT;
+      const argc = tasks[o + 1];
+      const args = new Array(argc);
+      for (let k = 0; k < argc; k++) args[k] = tasks[o + 2 + k];
+      try { fns[tasks[o]](...args); } catch (e) { Atomics.store(ctrl, FAILED, 1); }
+      if (Atomics.add(ctrl, DONE, 1) + 1 === count) Atomics.notify(ctrl, DONE);
+    }
+  }
+});
+`;

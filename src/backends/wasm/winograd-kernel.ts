@@ -1,0 +1,105 @@
+/**
+ * Winograd F(4×4, 3×3) for 3×3, stride-1, dilation-1, ungrouped (Fused)Conv on the
+ * engine (assembly/winograd.ts). The weights are transformed once, U = G g Gᵀ,
+ * the first time a worthwhile input size runs; sizes where the 4×4 tiles waste
+ * too much (7×7 maps) or channel counts too small to amortise the tile
+ * transforms go to the im2col kernel.
+ */
+import type { IrGraph, IrNode } from '../../graph/ir.js';
+import { convPlan, type ConvAttrs } from '../../ops/nn/conv.js';
+import type { Kernel } from '../../ops/op.js';
+import { Tensor } from '../../tensor.js';
+import { convConstants, convEpilogue, convKernel, residualFor, runImages } from './conv-kernel.js';
+import type { Engine } from './engine.js';
+import { constF32, f32Input } from './io.js';
+import type { Scratch } from './scratch.js';
+import { ranges, taskCount } from './split.js';
+
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
+
+/** G of F(4, 3) for the interpolation points 0, ±1, ±2, ∞ (matches Bᵀ and Aᵀ in the engine). */
+const G: readonly (readonly [number, number, number])[] = [
+  [1 / 4, 0, 0],
+  [-1 / 6, -1 / 6, -1 / 6],
+  [-1 / 6, 1 / 6, -1 / 6],
+  [1 / 24, 1 / 12, 1 / 6],
+  [1 / 24, -1 / 12, 1 / 6],
+  [0, 0, 1],
+];
+
+/** U[ξ = 6i + k][m][c] = (G g_{m,c} Gᵀ)[i][k] for weights w [M, C, 3, 3], computed in float64. */
+export function winogradWeights(w: Float32Array, M: number, C: number, u: Float32Array): void {
+  const t = new Float64Array(18);
+  for (let m = 0; m < M; m++) {
+    for (let c = 0; c < C; c++) {
+      const g = (m * C + c) * 9;
+      for (let i = 0; i < 6; i++) {
+        const [a0, a1, a2] = G[i]!;
+        for (let b = 0; b < 3; b++) t[i * 3 + b] = a0 * w[g + b]! + a1 * w[g + 3 + b]! + a2 * w[g + 6 + b]!;
+      }
+      for (let i = 0; i < 6; i++) {
+        for (let k = 0; k < 6; k++) {
+          const [b0, b1, b2] = G[k]!;
+          u[((i * 6 + k) * M + m) * C + c] = t[i * 3]! * b0 + t[i * 3 + 1]! * b1 + t[i * 3 + 2]! * b2;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Whether Winograd pays for an oh×ow output with C → M channels: the multiply
+ * saving over direct 3×3 (9 per output vs 36 per 4×4 tile, tiles padded to the
+ * GEMM's 8-column panels) must be large, and the channels many enough that the
+ * per-tile transforms stay small next to the 36 GEMMs.
+ */
+export function winogradPays(oh: number, ow: number, C: number, M: number): boolean {
+  const tiles = Math.ceil(Math.ceil(oh / 4) * Math.ceil(ow / 4) / 8) * 8;
+  return C >= 16 && M >= 16 && (9 * oh * ow) / (36 * tiles) >= 2.5;
+}
+
+export function winogradKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> | undefined {
+  const consts = convConstants(g, node);
+  const at = node.attrs as ConvAttrs;
+  const ones = (v: readonly number[] | undefined) => !v || v.every((s) => s === 1);
+  if (!consts || at.group !== 1 || !ones(at.win.strides) || !ones(at.win.dilations)) return undefined;
+  const { w, b } = consts;
+  const [M, C, kh, kw] = w.dims as [number, number, number, number];
+  if (kh !== 3 || kw !== 3) return undefined;
+  const { act, lo, hi, residual } = convEpilogue(node);
+  let uPtr = 0, bPtr = 0;
+  let fallback: Kernel<unknown> | undefined;
+  return (inputs, attrs, ctx) => {
+    const x = f32Input(inputs[0]);
+    if (!x || x.dims.length !== 4) return node.op.run(inputs, attrs, ctx);
+    const { geom, outDims } = convPlan(x.dims, w.dims, at);
+    const [N, , H, W] = x.dims as [number, number, number, number];
+    const [oh, ow] = geom.outShape as [number, number];
+    if (N * oh * ow === 0) return [new Tensor('float32', new Float32Array(0), outDims)];
+    const z = residual ? residualFor(inputs[3], outDims) : undefined;
+    if (!winogradPays(oh, ow, C, M) || (residual && !z)) {
+      fallback ??= convKernel(engine, scratch, node, g) ?? node.op.run;
+      return fallback(inputs, attrs, ctx);
+    }
+    if (!uPtr) {
+      uPtr = engine.alloc(36 * M * C * 4);
+      winogradWeights(w.data as Float32Array, M, C, engine.f32(uPtr, 36 * M * C));
+      bPtr = b ? constF32(engine, b) : 0;
+    }
+    const ex = engine.exports;
+    const [pt, pl] = geom.padsBegin as [number, number];
+    const shared = align16(ex.winograd_scratch_bytes(C, M, oh, ow));
+    // Threads: the three phases, each split (input channels, the 36 products, output channels);
+    // every task has its own padded plane and staging tile after the shared buffers.
+    const parts = taskCount(engine, 9 * C * M * oh * ow);
+    const taskBytes = parts > 1 ? align16(ex.winograd_task_bytes(oh, ow)) : 0;
+    const y = runImages(engine, scratch, { x, z, outDims, outSize: M * oh * ow, workBytes: shared + parts * taskBytes, node, g }, (xp, zp, yp, work) => {
+      if (parts === 1) { ex.winograd_f32(xp, C, H, W, uPtr, M, pt, pl, oh, ow, bPtr, zp, yp, work, act, lo, hi); return; }
+      const own = (i: number) => work + shared + i * taskBytes;
+      engine.parallel(ranges(C, parts).map(([c0, c1], i) => ({ fn: 'winograd_input_f32', args: [xp, C, H, W, pt, pl, oh, ow, work, own(i), c0, c1] })));
+      engine.parallel(ranges(36, parts).map(([a, b]) => ({ fn: 'winograd_gemm_f32', args: [uPtr, C, M, oh, ow, work, a, b] })));
+      engine.parallel(ranges(M, parts).map(([o0, o1], i) => ({ fn: 'winograd_output_f32', args: [C, M, oh, ow, bPtr, zp, yp, work, own(i), act, lo, hi, o0, o1] })));
+    });
+    return [y];
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Threads and off-main-thread inference in Chromium. With COOP/COEP the page gets 2 threads and
+ * the same output as 1 thread, and keeps painting (requestAnimationFrame ≥ 30 fps) while a
+ * model runs, because the session runs in the proxy worker. Without the headers it falls back
+ * to 1 thread and says which headers enable threads.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { build } from 'esbuild';
+import type { Browser, Page } from 'playwright-core';
+import { Tensor } from '../../src/tensor.js';
+import { browserSkipReason, launchChromium } from '../helpers/browser.js';
+import { GraphBuilder } from '../helpers/onnx-builder.js';
+import { repoRoot } from '../helpers/shared.js';
+
+const skip = browserSkipReason();
+if (skip) console.log(`# ${skip}`);
+
+/** Six 512×512 layers on 256 rows (about 0.8 GFLOP per run): long enough to watch frames. */
+function heavyModel(): Uint8Array {
+  const g = new GraphBuilder();
+  g.input('x', 'float32', [256, 512]);
+  let prev = 'x';
+  for (let l = 0; l < 6; l++) {
+    g.init(`w${l}`, new Tensor('float32', Float32Array.from({ length: 512 * 512 }, (_, i) => Math.cos(i * 0.7 + l) / 16), [512, 512]));
+    g.node('MatMul', [prev, `w${l}`], {}, [`m${l}`]);
+    g.node('Tanh', [`m${l}`], {}, [`t${l}`]);
+    prev = `t${l}`;
+  }
+  g.output(prev, 'float32', [256, 512]);
+  return g.build();
+}
+
+type RunResult = { reason: string; output: number[]; ms: number; fps: number; frames: number; runs: number };
+
+async function run(page: Page, bytes: Uint8Array, threads: number, minMs: number): Promise<RunResult> {
+  return page.evaluate(async ({ b64, threads, minMs }) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const w = window as unknown as { runModel: (b: Uint8Array, t: number, i: { name: string; dims: number[] }, m: number) => Promise<RunResult> };
+    return w.runModel(bytes, threads, { name: 'x', dims: [256, 512] }, minMs);
+  }, { b64: Buffer.from(bytes).toString('base64'), threads, minMs });
+}
+
+describe('threads and proxy worker (Chromium)', { skip }, () => {
+  let browser: Browser;
+  const servers: { url: string; close: () => Promise<void> }[] = [];
+  let isolated: string, plain: string;
+  const model = heavyModel();
+  before(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasmnn-threads-page-'));
+    await build({
+      absWorkingDir: repoRoot, bundle: true, format: 'esm', platform: 'browser', target: 'es2022', external: ['node:*'], logLevel: 'warning',
+      entryPoints: { threads: 'test/browser/pages/threads.ts', 'host-entry': 'src/runtime/proxy/host-entry.ts' }, outdir: join(dir, 'x', 'y'),
+    });
+    writeFileSync(join(dir, 'x', 'y', 'index.html'), '<!doctype html><title>loading</title><script type="module" src="threads.js"></script>');
+    const { startServer } = await import(join(repoRoot, 'demo/server.mjs')) as {
+      startServer: (o: { port: number; isolate?: boolean; routes?: [string, string][] }) => Promise<{ url: string; close: () => Promise<void> }>;
+    };
+    // The page sits two folders deep so the bundle finds the engine at /engine/ (../../engine/ from it).
+    const routes: [string, string][] = [['/x/', join(dir, 'x')]];
+    const a = await startServer({ port: 0, routes });
+    const b = await startServer({ port: 0, routes, isolate: false });
+    servers.push(a, b);
+    isolated = `${a.url}x/y/index.html`;
+    plain = `${b.url}x/y/index.html`;
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    for (const s of servers) await s.close();
+  });
+
+  it('cross-origin isolated: 2 threads give the 1-thread output, and the page keeps painting', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(isolated);
+    await page.waitForFunction(() => document.title === 'ready');
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+    const one = await run(page, model, 1, 0);
+    const two = await run(page, model, 2, 1500);
+    assert.match(one.reason, /1 thread/);
+    assert.match(two.reason, /2 threads \(requested\).*in a worker/);
+    assert.deepEqual(two.output, one.output);
+    assert.ok(two.fps >= 30, `${two.fps.toFixed(1)} frames/s over ${two.runs} runs (${two.frames} frames)`);
+    console.log(`# browser: 1 thread ${one.ms.toFixed(0)} ms/run, 2 threads ${two.ms.toFixed(0)} ms/run, ${two.fps.toFixed(0)} fps while running`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it('without COOP/COEP: 1 thread, and the reason names the headers', async () => {
+    const page = await browser.newPage();
+    await page.goto(plain);
+    await page.waitForFunction(() => document.title === 'ready');
+    assert.equal(await page.evaluate(() => crossOriginIsolated), false);
+    const r = await run(page, model, 2, 0);
+    assert.match(r.reason, /1 thread: the page is not cross-origin isolated: .*Cross-Origin-Opener-Policy: same-origin.*Cross-Origin-Embedder-Policy: require-corp/);
+    await page.close();
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * The engine thread pool on its own: workers instantiate the shared-memory engine build, split
+ * GEMMs give the same bits as one call, thousands of back-to-back jobs never lose or repeat a
+ * task, idle workers sleep, and a failed start is a typed error.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ThreadPool } from '../../src/backends/wasm/threads/pool.js';
+import { resolveThreads, threadsUnavailableReason } from '../../src/backends/wasm/threads/config.js';
+import { repoRoot } from '../helpers/shared.js';
+
+interface Exports {
+  alloc(n: number): number;
+  pack_b_f32(b: number, k: number, n: number, ldb: number, transB: number, out: number): void;
+  packed_b_bytes(k: number, n: number): number;
+  gemm_f32(a: number, lda: number, bp: number, c: number, ldc: number, m: number, n: number, k: number, bias: number, act: number, lo: number, hi: number): void;
+  unary_f32(op: number, x: number, y: number, n: number, p0: number, p1: number): void;
+}
+
+describe('engine thread pool', () => {
+  let module: WebAssembly.Module;
+  let memory: WebAssembly.Memory;
+  let x: Exports;
+  let pool: ThreadPool;
+  before(async () => {
+    module = await WebAssembly.compile(readFileSync(join(repoRoot, 'dist/engine/engine-simd-mt.wasm')));
+    memory = new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true });
+    const inst = await WebAssembly.instantiate(module, { env: { memory, abort: () => { throw new Error('abort'); } } });
+    x = inst.exports as unknown as Exports;
+    pool = await ThreadPool.create(module, memory, 2, ['gemm_f32', 'unary_f32'], x as unknown as Record<string, (...a: number[]) => unknown>);
+  });
+  after(() => pool?.terminate());
+
+  it('a GEMM split by rows over 2 threads equals one call, bit for bit', () => {
+    const M = 96, K = 200, N = 72;
+    const a = x.alloc(M * K * 4), b = x.alloc(K * N * 4), bp = x.alloc(x.packed_b_bytes(K, N));
+    const c1 = x.alloc(M * N * 4), c2 = x.alloc(M * N * 4);
+    const f = (p: number, n: number) => new Float32Array(memory.buffer, p, n);
+    f(a, M * K).forEach((_, i, arr) => { arr[i] = Math.sin(i * 0.37); });
+    f(b, K * N).forEach((_, i, arr) => { arr[i] = Math.cos(i * 0.11); });
+    x.pack_b_f32(b, K, N, N, 0, bp);
+    x.gemm_f32(a, K, bp, c1, N, M, N, K, 0, 0, 0, 0);
+    const tasks = [];
+    for (let r = 0; r < M; r += 8) tasks.push({ fn: 'gemm_f32', args: [a + r * K * 4, K, bp, c2 + r * N * 4, N, Math.min(8, M - r), N, K, 0, 0, 0, 0] });
+    pool.run(tasks);
+    assert.deepEqual(f(c2, M * N), f(c1, M * N));
+  });
+
+  it('3,000 back-to-back jobs run every task exactly once', () => {
+    // Relu on disjoint 16-float chunks of a buffer of -1s: each task must turn exactly its chunk to 0.
+    const chunks = 7, n = chunks * 16;
+    const buf = x.alloc(n * 4);
+    const v = () => new Float32Array(memory.buffer, buf, n);
+    for (let j = 0; j < 3000; j++) {
+      v().fill(-1 - j);
+      pool.run(Array.from({ length: chunks }, (_, i) => ({ fn: 'unary_f32', args: [0, buf + i * 64, buf + i * 64, 16, 0, 0] })));
+      assert.ok(v().every((e) => e === 0), `job ${j}`);
+    }
+  });
+
+  it('idle workers sleep instead of spinning', async () => {
+    const before = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, 300));
+    const used = process.cpuUsage(before);
+    // A spinning worker would burn ~300 ms of CPU here.
+    assert.ok(used.user + used.system < 100_000, `CPU while idle: ${(used.user + used.system) / 1000} ms`);
+  });
+
+  it('unknown exports and oversized jobs are refused clearly', () => {
+    assert.throws(() => pool.run([{ fn: 'nope', args: [] }, { fn: 'nope', args: [] }]), /engine export "nope" is not callable/);
+    assert.throws(() => pool.run(Array.from({ length: 5000 }, () => ({ fn: 'unary_f32', args: [] }))), /at most 1024 tasks/);
+  });
+
+  it('a module that cannot start on a worker rejects with ERR_THREADS', async () => {
+    // A memory that is not shared cannot reach a worker (nor would the module accept it).
+    const unshared = new WebAssembly.Memory({ initial: 1 });
+    await assert.rejects(ThreadPool.create(module, unshared, 2, [], {}), (e: Error & { code?: string }) => e.code === 'ERR_THREADS');
+  });
+
+  it('thread counts: automatic, requested, invalid', async () => {
+    assert.equal(threadsUnavailableReason(), undefined);
+    assert.equal((await resolveThreads(2)).threads, 2);
+    assert.equal((await resolveThreads(1)).threads, 1);
+    assert.ok((await resolveThreads(0)).threads >= 1);
+    await assert.rejects(resolveThreads(-1), /whole number/);
+  });
+});
