@@ -3,6 +3,8 @@ import { readModelSource } from '../load/source.js';
 import { decodeModel } from '../onnx/decode.js';
 import { formatType } from '../graph/infer.js';
 import type { GraphProto } from '../onnx/model.js';
+import { WASM_NATIVE_OPS } from '../backends/wasm/index.js';
+import { defaultRegistry } from '../ops/index.js';
 
 export async function inspect(path: string): Promise<string> {
   const { bytes } = await readModelSource(path);
@@ -21,8 +23,17 @@ export async function inspect(path: string): Promise<string> {
   let params = 0, pbytes = 0;
   for (const t of g.initializers) { params += t.size; pbytes += (t.data as { byteLength?: number }).byteLength ?? 0; }
   lines.push(`params    ${params.toLocaleString('en-US')} in ${g.initializers.length} initializers (${(pbytes / 1048576).toFixed(2)} MiB)`);
-  lines.push('ops');
-  for (const [op, n] of [...hist].sort((a, b) => b[1] - a[1])) lines.push(`  ${String(n).padStart(5)}  ${op}`);
+  // Per op: js runs every op it knows with its reference kernel; wasm has engine kernels for some
+  // (and may fuse others into them), the rest fall back to the reference kernels.
+  lines.push('ops       count  op                         js         wasm (float32)');
+  const native = new Set(WASM_NATIVE_OPS);
+  for (const [op, n] of [...hist].sort((a, b) => b[1] - a[1])) {
+    const [domain, type] = op.includes('::') ? op.split('::') as [string, string] : ['', op];
+    const known = defaultRegistry.known(domain, type);
+    const js = known ? 'reference' : 'UNSUPPORTED';
+    const wasm = !known ? 'UNSUPPORTED' : native.has(`${domain}::${type}`) ? 'native' : 'reference';
+    lines.push(`          ${String(n).padStart(5)}  ${op.padEnd(26)} ${js.padEnd(10)} ${wasm}`);
+  }
   return lines.join('\n');
 }
 

@@ -7,6 +7,7 @@ import { WasmnnError } from '../errors.js';
 import { decodeValue } from '../onnx/tensor-proto.js';
 import { benchModel, formatResult, measureEngine, modelInputs, syntheticFeeds, type EngineResult } from './bench.js';
 import { inspect } from './inspect.js';
+import { progressBar } from './progress.js';
 import { classify, CliUsageError, detect, formatClassifications, formatDetections } from './tasks.js';
 import { readNpy } from './npy.js';
 
@@ -15,7 +16,7 @@ const HELP = `wasmnn — run ONNX models with WebAssembly and JavaScript
 usage:
   wasmnn inspect <model.onnx>                       inputs, outputs, opsets, ops, parameters
   wasmnn run <model.onnx> --input name=file ...     run once; files: .npy, .pb (TensorProto) or .json
-        [--backend wasm|js] [--output out.json]
+        [--backend wasm|js] [--threads N] [--output out.json]   (model: path or http(s) URL)
   wasmnn bench <model.onnx> [--runs N] [--threads N]  time it: warm-up, median/min/max, load, peak memory;
         [--backend wasm,js] [--input name=file ...]   side by side with onnxruntime-node / -web when installed
         [--no-peers]                                  (each engine in its own process); inputs default to
@@ -78,7 +79,12 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'run') {
     if (!model) throw new UsageError('run needs a model path');
     const backend = opt('backend')[0];
-    const session = await InferenceSession.create(model, backend ? { executionProviders: [backend] } : {});
+    const threads = opt('threads')[0];
+    if (threads !== undefined && !/^[0-9]+$/.test(threads)) throw new UsageError(`--threads expects a whole number (0 = automatic), got "${threads}"`);
+    const session = await InferenceSession.create(model, {
+      ...(backend ? { executionProviders: [backend] } : {}), ...(threads !== undefined ? { intraOpNumThreads: Number(threads) } : {}),
+      onProgress: progressBar(),
+    });
     const feeds = Object.fromEntries(await Promise.all(opt('input').map(loadInput)));
     const t0 = performance.now();
     const out = await session.run(feeds);

@@ -3,6 +3,7 @@
  * Options are parsed here into pipeline options; main.ts prints and handles errors.
  */
 import { pipeline, type Classification, type Detection, type ImagePreprocessOptions } from '../pipelines/index.js';
+import { progressBar } from './progress.js';
 
 /** Reads a command's `--key value` options. */
 export type OptionReader = (key: string) => string[];
@@ -53,14 +54,15 @@ function common(opt: OptionReader, command: string) {
   if (!model) throw new CliUsageError(`${command} needs --model <model.onnx>`);
   const backend = opt('backend')[0];
   const labelsFile = opt('labels')[0];
-  return { model, executionProviders: backend ? backend.split(',') : undefined, labels: labelsFile };
+  // Model loading shows a progress bar (downloads of URLs especially).
+  return { model, executionProviders: backend ? backend.split(',') : undefined, labels: labelsFile, sessionOptions: { onProgress: progressBar() } };
 }
 
 /** `wasmnn classify <image> --model m.onnx [--labels f] [--top N]`: the top classes. */
 export async function classify(image: string, opt: OptionReader): Promise<Classification[]> {
-  const { model, executionProviders, labels } = common(opt, 'classify');
+  const { model, executionProviders, labels, sessionOptions } = common(opt, 'classify');
   const topK = num(opt, 'top', (v) => Number.isInteger(v) && v > 0, 'a positive whole number') ?? 5;
-  const run = await pipeline('image-classification', model, { executionProviders, labels, topK, preprocess: preprocessOptions(opt) });
+  const run = await pipeline('image-classification', model, { executionProviders, sessionOptions, labels, topK, preprocess: preprocessOptions(opt) });
   try {
     return await run(image) as Classification[];
   } finally {
@@ -70,13 +72,13 @@ export async function classify(image: string, opt: OptionReader): Promise<Classi
 
 /** `wasmnn detect <image> --model m.onnx --decoder d [--labels f]`: boxes in the image's pixels. */
 export async function detect(image: string, opt: OptionReader): Promise<Detection[]> {
-  const { model, executionProviders, labels } = common(opt, 'detect');
+  const { model, executionProviders, labels, sessionOptions } = common(opt, 'detect');
   const decoder = opt('decoder')[0];
   if (!decoder || !(DECODERS as readonly string[]).includes(decoder)) {
     throw new CliUsageError(`detect needs --decoder ${DECODERS.join('|')} (the model's head), got ${decoder ? `"${decoder}"` : 'none'}`);
   }
   const run = await pipeline('object-detection', model, {
-    executionProviders, labels, decoder: decoder as (typeof DECODERS)[number], preprocess: preprocessOptions(opt),
+    executionProviders, sessionOptions, labels, decoder: decoder as (typeof DECODERS)[number], preprocess: preprocessOptions(opt),
     scoreThreshold: num(opt, 'score', (v) => v >= 0 && v <= 1, 'a number from 0 to 1'),
     iouThreshold: num(opt, 'iou', (v) => v >= 0 && v <= 1, 'a number from 0 to 1'),
   });

@@ -82,18 +82,25 @@ describe('demo page (Chromium)', { skip }, () => {
     await page.close();
   });
 
-  const squeeze = sharedOrSkip('models/squeezenet1.0-fp16', 'demo: squeezenet in the browser');
-  it('squeezenet (fp16) from ../shared classifies the kitten as tabby', { skip: !squeeze }, async () => {
+  /** Opens the page, drops `files` on the model panel with the given task settings, and waits for results (or an error). */
+  async function panelRun(settings: Record<string, string>, files: string[]): Promise<{ page: Page; results: unknown }> {
     const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
     await page.goto(server.url);
-    await page.selectOption('#task', 'image-classification');
-    await page.selectOption('#prep', 'caffe');
-    await page.setInputFiles('#files', [join(squeeze!, 'model.onnx'), join(squeeze!, 'orig/kitten_224.png'), join(sharedDir, 'labels/imagenet-1000.txt')]);
-    const top = await page.waitForFunction(() => {
-      const p = (window as unknown as { wasmnnDemo: { panel?: { results?: { label: string }[]; error?: string } } }).wasmnnDemo.panel;
-      return p?.error ? { error: p.error } : p?.results?.[0] ? p.results : undefined;
-    }, undefined, { timeout: 60_000 }).then((h) => h.jsonValue()) as { label: string; score: number }[] | { error: string };
-    assert.ok(Array.isArray(top), JSON.stringify(top));
+    for (const [select, value] of Object.entries(settings)) await page.selectOption(select, value);
+    await page.setInputFiles('#files', files);
+    const results = await page.waitForFunction(() => {
+      const p = (window as unknown as { wasmnnDemo: { panel?: { results?: unknown[]; error?: string } } }).wasmnnDemo.panel;
+      return p?.error ? { error: p.error } : p?.results?.length ? p.results : undefined;
+    }, undefined, { timeout: 60_000 }).then((h) => h.jsonValue());
+    assert.ok(Array.isArray(results), JSON.stringify(results));
+    return { page, results };
+  }
+
+  const squeeze = sharedOrSkip('models/squeezenet1.0-fp16', 'demo: squeezenet in the browser');
+  it('squeezenet (fp16) from ../shared classifies the kitten as tabby', { skip: !squeeze }, async () => {
+    const { page, results } = await panelRun({ '#task': 'image-classification', '#prep': 'caffe' },
+      [join(squeeze!, 'model.onnx'), join(squeeze!, 'orig/kitten_224.png'), join(sharedDir, 'labels/imagenet-1000.txt')]);
+    const top = results as { label: string; score: number }[];
     assert.equal(top[0]!.label, 'tabby');
     assert.match(await page.locator('#results').textContent() ?? '', /tabby — [0-9.]+%/);
     await page.screenshot({ path: join(artifacts, 'demo-squeezenet-kitten.png'), fullPage: true });
@@ -102,17 +109,9 @@ describe('demo page (Chromium)', { skip }, () => {
 
   const fastest = sharedOrSkip('models/fastestdet', 'demo: fastestdet in the browser');
   it('fastestdet draws boxes on wolves.jpg', { skip: !fastest }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
-    await page.goto(server.url);
-    await page.selectOption('#task', 'object-detection');
-    await page.selectOption('#decoder', 'fastestdet');
-    await page.selectOption('#prep', 'unit');
-    await page.setInputFiles('#files', [join(fastest!, 'model.onnx'), join(fastest!, 'orig/wolves.jpg'), join(sharedDir, 'labels/coco-80.txt')]);
-    const dets = await page.waitForFunction(() => {
-      const p = (window as unknown as { wasmnnDemo: { panel?: { results?: unknown[]; error?: string } } }).wasmnnDemo.panel;
-      return p?.error ? { error: p.error } : p?.results ? p.results : undefined;
-    }, undefined, { timeout: 60_000 }).then((h) => h.jsonValue()) as { label: string; score: number; box: { x1: number; x2: number } }[] | { error: string };
-    assert.ok(Array.isArray(dets), JSON.stringify(dets));
+    const { page, results } = await panelRun({ '#task': 'object-detection', '#decoder': 'fastestdet', '#prep': 'unit' },
+      [join(fastest!, 'model.onnx'), join(fastest!, 'orig/wolves.jpg'), join(sharedDir, 'labels/coco-80.txt')]);
+    const dets = results as { label: string; score: number }[];
     assert.ok(dets.length >= 2, `${dets.length} detections`);
     // The boxes are drawn on the image: red pixels inside the view canvas.
     const red = await page.evaluate(() => {

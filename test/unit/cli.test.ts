@@ -1,12 +1,14 @@
 /** The wasmnn CLI: inspect and run on a model the test builds, clear errors and exit codes. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Tensor } from '../../src/tensor.js';
 import { GraphBuilder } from '../helpers/onnx-builder.js';
+import { startModelServer } from '../helpers/model-server.js';
 import { repoRoot, sharedDir, sharedOrSkip } from '../helpers/shared.js';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: repoRoot });
@@ -27,7 +29,7 @@ describe('wasmnn CLI', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /x: float32\[batch, 3\]/);
     assert.match(r.stdout, /y: float32\[batch, 2\]/);
-    assert.match(r.stdout, /1\s+MatMul/);
+    assert.match(r.stdout, /1\s+MatMul\s+reference\s+native/);
     assert.match(r.stdout, /params\s+6 in 1 initializers/);
   });
   it('run computes and writes outputs', () => {
@@ -52,6 +54,21 @@ describe('wasmnn CLI', () => {
     const r = cli('run', model, '--input', `x=${join(dir, 'bad.json')}`);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /input "x": expected shape \[batch, 3\], got \[1, 4\]/);
+  });
+  it('run loads a model by URL, with progress on stderr and --threads', async () => {
+    // The server lives in this process, so the CLI must run without blocking it.
+    const server = await startModelServer({ '/m.onnx': { body: new Uint8Array(readFileSync(model)) } });
+    try {
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'run', server.url('/m.onnx'),
+        '--input', `x=${join(dir, 'x.json')}`, '--threads', '1'], { cwd: repoRoot, env: { ...process.env, WASMNN_CACHE_DIR: join(dir, 'cache') } });
+      assert.match(stdout, /y: float32\[1, 2\]  9, 12/);
+      assert.match(stderr, /^download /m);
+      assert.match(stderr, /^ready /m);
+      assert.equal(server.hits.get('/m.onnx'), 1);
+    } finally {
+      await server.close();
+    }
+    assert.match(cli('run', model, '--threads', 'two').stderr, /--threads expects a whole number/);
   });
   it('bench times wasmnn and the installed onnxruntime peers, each in its own process', () => {
     const r = cli('bench', model, '--runs', '3', '--backend', 'wasm,js');

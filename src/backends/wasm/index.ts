@@ -62,6 +62,9 @@ function firstKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph)
  * Creates a backend with its own engine instance (one per session). With `startThreads` the
  * worker pool starts now (threads the caller asked for); otherwise on the first large job.
  */
+/** Ops (`domain::OpType`) the engine has kernels for; the rest run on the reference kernels. */
+export const WASM_NATIVE_OPS: readonly string[] = Object.keys(FACTORIES);
+
 export async function createWasmBackend(flavor: EngineFlavor, threads = 1, startThreads = false): Promise<Backend & { threadsActive(): boolean }> {
   const engine = await Engine.create(flavor, threads);
   if (startThreads) await engine.startThreads();
@@ -85,7 +88,7 @@ export async function createWasmBackend(flavor: EngineFlavor, threads = 1, start
     flavor,
     kernelFor: (node, g) => entry(node, g).kernel,
     heldConstants: (node, g) => entry(node, g).held,
-    nativeOps: () => Object.keys(FACTORIES),
+    nativeOps: () => WASM_NATIVE_OPS,
     threads: engine.threads,
     dispose: () => engine.dispose(),
     threadsActive: () => engine.poolActive,
