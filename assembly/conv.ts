@@ -15,13 +15,18 @@ export function conv_col_bytes(cig: i32, kh: i32, kw: i32, oh: i32, ow: i32): i3
  * into panels of 8 output pixels: panel p, row (c, ky, kx) holds 8 values.
  */
 export function im2col_packed(x: usize, cig: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, oh: i32, ow: i32, out: usize): void {
+  im2col_panels(x, cig, h, w, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, out, 0, (oh * ow + 7) / 8);
+}
+
+/** Panels [p0, p1) of im2col_packed (each panel is a contiguous block of `out`, so threads take panel ranges). */
+export function im2col_panels(x: usize, cig: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32, oh: i32, ow: i32, out: usize,
+  p0: i32, p1: i32): void {
   const n = oh * ow;
   const K = cig * kh * kw;
-  const panels = (n + 7) / 8;
   // 1×1, stride 1, no padding: pixel n of the output reads pixel n of each plane,
   // so a full panel is 8 contiguous floats of the plane.
   const pointwise = kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && oh == h && ow == w;
-  for (let p = 0; p < panels; p++) {
+  for (let p = p0; p < p1; p++) {
     const dstPanel = out + <usize>(p * K * 8) * 4;
     const n0 = p * 8;
     const cnt = min(8, n - n0);
@@ -86,6 +91,17 @@ export function residual_act_f32(y: usize, z: usize, n: i32, act: i32, lo: f32, 
     else if (act == 2) v = min<f32>(max<f32>(v, lo), hi);
     store<f32>(y + o, v);
   }
+}
+
+/**
+ * gemm_f32_bias, then y = act(y + res) over the m×n block just written (res has C's row stride):
+ * one task of a split convolution adds its residual while its rows are still in cache.
+ */
+export function gemm_residual_f32(a: usize, lda: i32, bp: usize, c: usize, ldc: i32, m: i32, n: i32, k: i32, bias: usize, biasMode: i32,
+  res: usize, act: i32, lo: f32, hi: f32): void {
+  gemm_f32_bias(a, lda, bp, c, ldc, m, n, k, bias, biasMode, 0, 0, 0);
+  if (n == ldc) { residual_act_f32(c, res, m * n, act, lo, hi); return; }
+  for (let i = 0; i < m; i++) residual_act_f32(c + <usize>(i * ldc) * 4, res + <usize>(i * ldc) * 4, n, act, lo, hi);
 }
 
 // Pointwise (1×1, stride 1, unpadded) convolution is a GEMM whose B is the NCHW image
@@ -165,6 +181,15 @@ const PW_MC: i32 = 96;
  */
 export function pointwise_f32(x: usize, ci: i32, n: i32, wt: usize, co: i32, bias: usize, res: usize, y: usize, tail: usize,
   act: i32, lo: f32, hi: f32): void {
+  pointwise_cols_f32(x, ci, n, n, wt, co, bias, res, y, tail, act, lo, hi);
+}
+
+/**
+ * pointwise_f32 on `n` columns of planes whose row stride is `ld` floats (x, res and y point at
+ * the first column): threads take ranges of pixels, each reading only its share of the image.
+ */
+export function pointwise_cols_f32(x: usize, ci: i32, n: i32, ld: i32, wt: usize, co: i32, bias: usize, res: usize, y: usize, tail: usize,
+  act: i32, lo: f32, hi: f32): void {
   const full = n & ~7;
   if (full < n) {
     // The last columns, zero-padded to 8, as a packed panel (row stride 8).
@@ -173,18 +198,18 @@ export function pointwise_f32(x: usize, ci: i32, n: i32, wt: usize, co: i32, bia
       const row = tail + <usize>(k * 8) * 4;
       v128.store(row, f32x4.splat(0));
       v128.store(row, f32x4.splat(0), 16);
-      memory.copy(row, x + <usize>(k * n + full) * 4, <usize>cnt * 4);
+      memory.copy(row, x + <usize>(k * ld + full) * 4, <usize>cnt * 4);
     }
   }
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
   for (let i0 = 0; i0 < co; i0 += PW_MC) {
     const mc = min(PW_MC, co - i0);
     const w = wt + <usize>(i0 * ci) * 4, b = bias ? bias + <usize>i0 * 4 : 0;
-    const yb = y + <usize>(i0 * n) * 4, rb = res ? res + <usize>(i0 * n) * 4 : 0;
+    const yb = y + <usize>(i0 * ld) * 4, rb = res ? res + <usize>(i0 * ld) * 4 : 0;
     for (let n0 = 0; n0 < n; n0 += 8) {
       const isTail = n0 >= full;
       const o = <usize>n0 * 4;
-      pwBlock(w, ci, isTail ? tail : x + o, isTail ? 8 : n, yb + o, n, res ? rb + o : 0, mc, min(8, n - n0), b, act, vlo, vhi);
+      pwBlock(w, ci, isTail ? tail : x + o, isTail ? 8 : ld, yb + o, ld, res ? rb + o : 0, mc, min(8, n - n0), b, act, vlo, vhi);
     }
   }
 }

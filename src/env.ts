@@ -19,6 +19,11 @@ export interface Env {
      * from file name (`'engine-simd.wasm'`, `'engine-relaxed.wasm'`) to URL. Set before the first session.
      */
     wasmPaths?: string | Record<string, string>;
+    /**
+     * Engine binaries given as bytes, by file name (`'engine-simd.wasm'`…): used instead of fetching,
+     * for places with no file serving (service workers, extensions). `wasmnn/inline` sets it.
+     */
+    wasmBinary?: Record<string, Uint8Array | ArrayBuffer>;
   };
   logLevel: 'verbose' | 'info' | 'warning' | 'error' | 'fatal';
   debug: boolean;

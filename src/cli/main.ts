@@ -28,9 +28,86 @@ usage:
         [--backend wasm|js] [--output out.json]
   image preprocessing for classify/detect (defaults: model's input size, rgb, values/255):
         [--channels rgb|bgr|grey] [--fit stretch|letterbox|crop] [--rescale 1] [--mean a,b,c] [--std a,b,c]
+  wasmnn <command> --help                           that command's options and an example
   wasmnn --help
 
 exit codes: 0 ok, 1 bad usage or input, 2 model or runtime error`;
+
+/** What `wasmnn <command> --help` prints: usage line, options, an example. */
+interface CommandHelp { usage: string; about: string; options: [string, string][]; example: string }
+
+const IMAGE_OPTIONS: [string, string][] = [
+  ['--channels rgb|bgr|grey', 'channel order the model expects (default rgb)'],
+  ['--fit stretch|letterbox|crop', 'how the image is brought to the model\'s input size'],
+  ['--rescale F', 'pixel scale before mean/std (default 1/255)'],
+  ['--mean a,b,c  --std a,b,c', 'per-channel normalisation (default 0 and 1)'],
+];
+
+const COMMANDS: Record<string, CommandHelp> = {
+  inspect: {
+    usage: 'wasmnn inspect <model.onnx>', about: 'Prints a model\'s inputs, outputs, opsets, op counts (native or reference per backend) and parameters.',
+    options: [], example: 'wasmnn inspect mobilenetv2.onnx',
+  },
+  run: {
+    usage: 'wasmnn run <model.onnx> --input name=file ... [options]', about: 'Runs a model (path or http(s) URL) once and prints or writes its outputs.',
+    options: [
+      ['--input name=file', 'a feed from .npy, .pb (TensorProto) or .json ({type, dims, data}); repeat per input'],
+      ['--backend wasm|js', 'backend to use (default: the best available)'],
+      ['--threads N', 'wasm threads (0 = automatic)'],
+      ['--output out.json', 'write the outputs as JSON instead of printing a summary'],
+    ],
+    example: 'wasmnn run model.onnx --input x=x.npy --backend wasm --output out.json',
+  },
+  bench: {
+    usage: 'wasmnn bench <model.onnx> [options]', about: 'Times a model (warm-up, median/min/max, load time, peak memory), each engine in its own process, beside onnxruntime-node / -web when installed.',
+    options: [
+      ['--runs N', 'timed runs after the warm-up (default 10)'],
+      ['--threads N', 'threads for every engine (default 1)'],
+      ['--backend wasm,js', 'wasmnn backends to time (default wasm)'],
+      ['--input name=file', 'feeds as for run; default: synthetic inputs from the model\'s declared inputs'],
+      ['--no-peers', 'skip the onnxruntime peers'],
+    ],
+    example: 'wasmnn bench resnet50.onnx --runs 20 --threads 2 --backend wasm,js',
+  },
+  classify: {
+    usage: 'wasmnn classify <image> --model <m.onnx> [options]', about: 'Prints the top classes of a PNG/JPEG image.',
+    options: [
+      ['--model m.onnx', 'the classification model (required)'],
+      ['--labels labels.txt', 'class names, one per line (or JSON)'],
+      ['--top N', 'classes to print (default 5)'],
+      ['--backend wasm|js', 'backend to use'],
+      ['--output out.json', 'write the classes as JSON'],
+      ...IMAGE_OPTIONS,
+    ],
+    example: 'wasmnn classify cat.jpg --model squeezenet.onnx --labels imagenet.txt --channels bgr --rescale 1',
+  },
+  detect: {
+    usage: 'wasmnn detect <image> --model <m.onnx> --decoder <head> [options]', about: 'Prints the objects found in a PNG/JPEG image, boxes in the image\'s pixels.',
+    options: [
+      ['--model m.onnx', 'the detection model (required)'],
+      ['--decoder fastestdet|yolov5|yolov8|ssd', 'the model\'s detection head (required)'],
+      ['--labels labels.txt', 'class names, one per line (or JSON)'],
+      ['--score F', 'minimum score (default 0.25)'],
+      ['--iou F', 'non-maximum suppression overlap limit (default 0.45)'],
+      ['--backend wasm|js', 'backend to use'],
+      ['--output out.json', 'write the detections as JSON'],
+      ...IMAGE_OPTIONS,
+    ],
+    example: 'wasmnn detect wolves.jpg --model fastestdet.onnx --decoder fastestdet --labels coco-80.txt --score 0.5',
+  },
+};
+
+/** One command's help text, or the overview when `cmd` is not a command. */
+function helpFor(cmd: string | undefined): string {
+  const h = cmd === undefined ? undefined : Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
+  if (!h) return HELP;
+  const width = Math.max(0, ...h.options.map(([o]) => o.length));
+  const options = h.options.length ? `\n\noptions:\n${h.options.map(([o, d]) => `  ${o.padEnd(width)}  ${d}`).join('\n')}` : '';
+  return `usage: ${h.usage}\n\n${h.about}${options}\n\nexample:\n  ${h.example}\n\nexit codes: 0 ok, 1 bad usage or input, 2 model or runtime error`;
+}
+
+/** The command being run, so a usage error prints that command's help. */
+let command: string | undefined;
 
 async function loadInput(spec: string): Promise<[string, Tensor]> {
   const eq = spec.indexOf('=');
@@ -68,9 +145,10 @@ function summarize(t: Tensor): string {
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') { console.log(HELP); return cmd ? 0 : 1; }
+  if (Object.hasOwn(COMMANDS, cmd)) command = cmd;
   const model = rest.find((a) => !a.startsWith('--') && !rest[rest.indexOf(a) - 1]?.startsWith('--'));
   const opt = (k: string) => rest.flatMap((a, i) => (a === `--${k}` && rest[i + 1] ? [rest[i + 1]!] : []));
-  if (rest.includes('--help')) { console.log(HELP); return 0; }
+  if (rest.includes('--help') || rest.includes('-h')) { console.log(helpFor(cmd)); return 0; }
   if (cmd === 'inspect') {
     if (!model) throw new UsageError('inspect needs a model path');
     console.log(await inspect(model));
@@ -150,7 +228,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
-  if (e instanceof UsageError || e instanceof CliUsageError) { console.error(`wasmnn: ${e.message}\n\n${HELP}`); process.exitCode = 1; return; }
+  if (e instanceof UsageError || e instanceof CliUsageError) { console.error(`wasmnn: ${e.message}\n\n${helpFor(command)}`); process.exitCode = 1; return; }
   if (e instanceof WasmnnError) { console.error(`wasmnn: ${e.message} [${e.code}]`); process.exitCode = 2; return; }
   console.error(e);
   process.exitCode = 2;

@@ -1,6 +1,7 @@
 /** Pieces every task pipeline shares: options, session loading, output conversion, the callable shape. */
 import { PipelineError } from '../errors.js';
 import type { ModelSource } from '../load/source.js';
+import { proxyByDefault } from '../runtime/proxy/default.js';
 import { InferenceSession, type SessionOptions } from '../runtime/session.js';
 import type { Tensor } from '../tensor.js';
 import { halfArrayToFloat32 } from '../util/half.js';
@@ -11,6 +12,14 @@ export interface PipelineOptions {
   executionProviders?: SessionOptions['executionProviders'];
   /** Any other session options (external data …). */
   sessionOptions?: Omit<SessionOptions, 'executionProviders'>;
+  /**
+   * Run the whole pipeline (reading inputs, preprocessing, the model, post-processing) in the
+   * proxy worker, so the calling thread stays free. Default: `sessionOptions.proxy`, else the
+   * sessions' rule (`env.wasm.proxy` in a browser page's main thread, false elsewhere).
+   * Options must then be plain data (files as paths, URLs or bytes); browser image sources are
+   * drawn to pixels on the calling thread before they cross.
+   */
+  proxy?: boolean;
 }
 
 /**
@@ -22,6 +31,17 @@ export type Pipeline<In, Out, CallOpts = undefined> = ((input: In, options?: Cal
   readonly session: InferenceSession;
   release(): Promise<void>;
 };
+
+/** True when a pipeline made with these options runs in the proxy worker. */
+export function wantsProxy(options: PipelineOptions | undefined): boolean {
+  return options?.proxy ?? options?.sessionOptions?.proxy ?? proxyByDefault();
+}
+
+/** The same pipeline made in the proxy worker (see remote-pipeline.ts). */
+export async function proxiedPipeline<P>(task: string, model: ModelSource, options: PipelineOptions): Promise<P> {
+  const { createRemotePipeline } = await import('./remote-pipeline.js');
+  return createRemotePipeline(task, model, options) as Promise<P>;
+}
 
 /** Loads the model of a pipeline with the caller's session options. */
 export async function loadSession(model: ModelSource, options: PipelineOptions): Promise<InferenceSession> {

@@ -1,7 +1,7 @@
 /** `image-classification`: image → preprocessing → model → scores → top-k labels. */
 import { PipelineError } from '../errors.js';
 import type { ModelSource } from '../load/source.js';
-import { loadSession, floatData, makePipeline, pickOutput, type Pipeline, type PipelineOptions } from './common.js';
+import { loadSession, floatData, makePipeline, pickOutput, proxiedPipeline, wantsProxy, type Pipeline, type PipelineOptions } from './common.js';
 import { imageInputSpec, loadImage, preprocessImage, type ImageInput, type ImagePreprocessOptions } from './image/index.js';
 import { checkLabelCount, labelOf, loadLabels, type LabelsSource } from './labels.js';
 import { toScores, topK, type ScoreFunction } from './scores.js';
@@ -38,6 +38,7 @@ export type ImageClassificationPipeline = Pipeline<ImageInput | readonly ImageIn
 
 /** Creates an image classification pipeline. */
 export async function imageClassification(model: ModelSource, options: ImageClassificationOptions = {}): Promise<ImageClassificationPipeline> {
+  if (wantsProxy(options)) return proxiedPipeline('image-classification', model, options);
   const labels = options.labels === undefined ? undefined : await loadLabels(options.labels);
   const session = await loadSession(model, options);
   const outputName = pickOutput(session, options.output, 'class score');

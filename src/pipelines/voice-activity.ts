@@ -6,7 +6,7 @@
 import { PipelineError } from '../errors.js';
 import type { ModelSource } from '../load/source.js';
 import { Tensor } from '../tensor.js';
-import { floatData, loadSession, makePipeline, type Pipeline, type PipelineOptions } from './common.js';
+import { floatData, loadSession, makePipeline, proxiedPipeline, wantsProxy, type Pipeline, type PipelineOptions } from './common.js';
 
 /** Options of the `voice-activity` pipeline. */
 export interface VoiceActivityOptions extends PipelineOptions {
@@ -26,7 +26,8 @@ export interface VoiceActivityCallOptions {
 /**
  * Call with the next mono Float32Array PCM chunk (any length; −1..1): returns the speech
  * probability of each complete window, samples left over wait for the next call.
- * `reset()` starts a new stream.
+ * `reset()` starts a new stream (in a proxied pipeline it returns a promise; calls made after it
+ * still see the reset, as the worker handles messages in order).
  */
 export type VoiceActivityPipeline = Pipeline<Float32Array, number[], VoiceActivityCallOptions> & {
   reset(): void;
@@ -38,6 +39,7 @@ const SUPPORTED_RATES = [8000, 16000];
 
 /** Creates a voice activity pipeline. */
 export async function voiceActivity(model: ModelSource, options: VoiceActivityOptions = {}): Promise<VoiceActivityPipeline> {
+  if (wantsProxy(options)) return proxiedPipeline('voice-activity', model, options);
   const rate = options.sampleRate ?? 16000;
   if (!SUPPORTED_RATES.includes(rate)) {
     throw new PipelineError('ERR_SAMPLE_RATE', `voice-activity supports sample rates ${SUPPORTED_RATES.join(' and ')} Hz; got ${rate}`);

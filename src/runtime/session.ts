@@ -15,6 +15,7 @@ import { Tensor } from '../tensor.js';
 import { Optional, Sequence, type Value } from '../values.js';
 import { resolveBackend, type ExecutionProviderConfig } from './backends.js';
 import { env } from '../env.js';
+import { proxyByDefault } from './proxy/default.js';
 import { overrideGraph, prepareKernels, withDefaults } from './weights.js';
 
 /**
@@ -107,7 +108,7 @@ export class InferenceSession {
 
   /** Loads a model from a path (Node), URL, or bytes, and prepares it to run. */
   static async create(model: ModelSource, options: SessionOptions = {}): Promise<InferenceSession> {
-    if (options.proxy ?? (isBrowserMainThread() && env.wasm.proxy)) return createProxied(model, options);
+    if (options.proxy ?? proxyByDefault()) return createProxied(model, options);
     const { bytes, payloads, base, isPath } = await readModel(model, options);
     const locations = findExternalLocations(bytes);
     const files = locations.length || options.externalData?.length ? await prepareExternalData(locations, base, isPath, options.externalData, options) : new Map();
@@ -199,23 +200,26 @@ function printProfile(): void {
   opProfile!.clear();
 }
 
-function isBrowserMainThread(): boolean {
-  const g = globalThis as { window?: unknown; document?: unknown };
-  return typeof g.window === 'object' && typeof g.document === 'object';
-}
-
 /** The session in the shared proxy worker, behind the same public API. */
 async function createProxied(model: ModelSource, o: SessionOptions): Promise<InferenceSession> {
   if (o.cache !== undefined && typeof o.cache === 'object' && !('dir' in o.cache)) {
     throw new WasmnnError('ERR_PROXY_OPTION', 'options.cache: a custom cache object cannot cross to the proxy worker; use proxy: false, or a built-in cache');
   }
   const { RemoteSession } = await import('./proxy/remote-session.js');
-  const s = await RemoteSession.create(model as string | URL | Uint8Array | ArrayBuffer, {
-    executionProviders: o.executionProviders ? [...o.executionProviders] : undefined,
-    intraOpNumThreads: o.intraOpNumThreads, numThreads: env.wasm.numThreads, integrity: o.integrity,
-    cache: o.cache as never, externalData: o.externalData?.map((f) => ({ ...f })) as never,
-  }, o.onProgress as ((p: unknown) => void) | undefined);
-  return s as unknown as InferenceSession;
+  try {
+    const s = await RemoteSession.create(model as string | URL | Uint8Array | ArrayBuffer, {
+      executionProviders: o.executionProviders ? [...o.executionProviders] : undefined,
+      intraOpNumThreads: o.intraOpNumThreads, numThreads: env.wasm.numThreads, integrity: o.integrity,
+      cache: o.cache as never, externalData: o.externalData?.map((f) => ({ ...f })) as never,
+    }, o.onProgress as ((p: unknown) => void) | undefined);
+    return s as unknown as InferenceSession;
+  } catch (e) {
+    // A worker that cannot even start (its script not served, workers blocked) must not cost the
+    // user the model: run it here instead, and say so once. Model errors are rethrown as they are.
+    if ((e as { code?: string }).code !== 'ERR_WORKER_CRASHED' || o.proxy === true) throw e;
+    console.warn(`wasmnn: the inference worker did not start, running on this thread: ${(e as Error).message}`);
+    return InferenceSession.create(model, { ...o, proxy: false });
+  }
 }
 
 function isOptionalInput(info: ValueInfo): boolean {

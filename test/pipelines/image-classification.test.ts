@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { decodeValue } from '../../src/onnx/tensor-proto.js';
 import { pipeline, type Classification } from '../../src/pipelines/index.js';
 import type { Tensor } from '../../src/tensor.js';
-import { halfArrayToFloat32 } from '../../src/util/half.js';
+import { checkSqueezenet, squeezenetOptions } from '../helpers/pipeline-checks.js';
 import { sharedDir, sharedOrSkip } from '../helpers/shared.js';
 
 const readTensor = (p: string) => decodeValue(readFileSync(p), 'tensor') as Tensor;
@@ -15,19 +15,9 @@ const squeeze = sharedOrSkip('models/squeezenet1.0-fp16', 'image-classification 
 describe('image-classification: squeezenet1.0-fp16', { skip: !squeeze }, () => {
   for (const backend of ['js', 'wasm']) {
     it(`fish → tench, kitten → tabby, scores match the reference (${backend})`, async () => {
-      const classify = await pipeline('image-classification', join(squeeze!, 'model.onnx'), {
-        labels: join(sharedDir, 'labels/imagenet-1000.txt'),
-        preprocess: { channels: 'bgr', rescale: 1 },
-        executionProviders: [backend],
-      });
+      const classify = await pipeline('image-classification', join(squeeze!, 'model.onnx'), { ...squeezenetOptions(), executionProviders: [backend] });
       try {
-        for (const [img, set, label] of [['fish.png', 0, 'tench'], ['kitten_224.png', 1, 'tabby']] as const) {
-          const top = await classify(join(squeeze!, 'orig', img)) as Classification[];
-          assert.equal(top.length, 5);
-          assert.equal(top[0]!.label, label);
-          const ref = halfArrayToFloat32(readTensor(join(squeeze!, `test_data_set_${set}/output_0.pb`)).data as Uint16Array);
-          for (const c of top) assert.ok(Math.abs(c.score - ref[c.index]!) <= 2e-3, `${img} ${c.label}: ${c.score} vs reference ${ref[c.index]}`);
-        }
+        await checkSqueezenet(classify, squeeze!);
       } finally {
         await classify.release();
       }

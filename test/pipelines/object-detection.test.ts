@@ -9,64 +9,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { decodeValue } from '../../src/onnx/tensor-proto.js';
-import { decodeSsd, iou, loadImage, pipeline, stretchTransform, type Detection, type ObjectDetectionPipeline } from '../../src/pipelines/index.js';
-import type { Tensor } from '../../src/tensor.js';
+import { decodeSsd, pipeline } from '../../src/pipelines/index.js';
+import { checkDetections as check, referenceOutputs } from '../helpers/pipeline-checks.js';
 import { sharedDir, sharedOrSkip } from '../helpers/shared.js';
-
-const readTensor = (p: string) => decodeValue(readFileSync(p), 'tensor') as Tensor;
-
-/** The RGB pixels behind a reference NCHW input normalised as (p * rescale - mean) / std. */
-function pixelsOf(t: Tensor, rescale: number, mean: number, std: number) {
-  const [, , h, w] = t.dims as number[];
-  const x = t.data as Float32Array;
-  const data = new Uint8Array(w! * h! * 3);
-  for (let c = 0; c < 3; c++) {
-    for (let p = 0; p < w! * h!; p++) {
-      const v = (x[c * w! * h! + p]! * std + mean) / rescale;
-      data[p * 3 + c] = Math.round(v);
-      assert.ok(Math.abs(v - Math.round(v)) < 1e-3, 'reference input holds 8-bit pixels');
-    }
-  }
-  return { data, width: w!, height: h! };
-}
-
-function referenceOutputs(dir: string, names: readonly string[]) {
-  return names.map((name, k) => {
-    const t = readTensor(join(dir, `output_${k}.pb`));
-    return { name, data: t.data as Float32Array, dims: t.dims };
-  });
-}
-
-function assertSameDetections(got: Detection[], want: Detection[], what: string) {
-  assert.equal(got.length, want.length, `${what}: detection count`);
-  got.forEach((g, i) => {
-    const w = want[i]!;
-    assert.equal(g.label, w.label, `${what} #${i} label`);
-    assert.ok(Math.abs(g.score - w.score) <= 1e-3, `${what} #${i} score ${g.score} vs ${w.score}`);
-    for (const k of ['x1', 'y1', 'x2', 'y2'] as const) assert.ok(Math.abs(g.box[k] - w.box[k]) <= 1, `${what} #${i} ${k} ${g.box[k]} vs ${w.box[k]}`);
-  });
-}
-
-/** Every confident reference detection has a pipeline detection of the same label over it. */
-function assertSameConfidentObjects(got: Detection[], want: Detection[], minScore: number, what: string) {
-  for (const w of want.filter((d) => d.score >= minScore)) {
-    const asCand = (d: Detection) => ({ ...d.box, score: d.score, classIndex: d.classIndex });
-    const best = Math.max(0, ...got.filter((g) => g.label === w.label).map((g) => iou(asCand(g), asCand(w))));
-    assert.ok(best >= 0.85, `${what}: reference ${w.label} at ${JSON.stringify(w.box)} (score ${w.score.toFixed(3)}) found with IoU ${best.toFixed(3)}`);
-  }
-}
-
-async function check(det: ObjectDetectionPipeline, dir: string, image: string, outputNames: readonly string[], norm: [number, number, number], minScore: number) {
-  const input = readTensor(join(dir, 'input_0.pb'));
-  const { width, height } = await loadImage(image);
-  const [, , h, w] = input.dims as number[];
-  const want = det.decode(referenceOutputs(dir, outputNames), stretchTransform(width, height, w!, h!));
-  assert.ok(want.length > 0, 'reference has detections');
-  const exact = await det(pixelsOf(input, ...norm), { originalSize: { width, height } });
-  assertSameDetections(exact, want, `${image} (reference pixels)`);
-  assertSameConfidentObjects(await det(image), want, minScore, `${image} (decoded JPEG)`);
-}
 
 const fastest = sharedOrSkip('models/fastestdet', 'object-detection fastestdet');
 describe('object-detection: fastestdet', { skip: !fastest }, () => {

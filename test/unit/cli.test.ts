@@ -49,6 +49,26 @@ describe('wasmnn CLI', () => {
     assert.equal(r.status, 1);
     assert.match(r.stderr, /unknown command "frobnicate"/);
   });
+  it('<command> --help prints that command\'s usage, options and example; --help the overview', () => {
+    for (const [cmd, option] of [['inspect', undefined], ['run', '--input name=file'], ['bench', '--runs N'], ['classify', '--top N'], ['detect', '--decoder fastestdet']] as const) {
+      const r = cli(cmd, '--help');
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`^usage: wasmnn ${cmd} `));
+      assert.match(r.stdout, new RegExp(`example:\\n  wasmnn ${cmd} `));
+      if (option) assert.ok(r.stdout.includes(option), `${cmd} --help lists ${option}`);
+      assert.doesNotMatch(r.stdout, /wasmnn bench <model\.onnx> \[--runs N\]/, `${cmd} --help is not the overview`);
+    }
+    const all = cli('--help');
+    assert.equal(all.status, 0);
+    for (const cmd of ['inspect', 'run', 'bench', 'classify', 'detect']) assert.match(all.stdout, new RegExp(`^  wasmnn ${cmd} `, 'm'));
+  });
+  it('a usage error prints the failing command\'s own usage', () => {
+    const r = cli('run', model, '--input', 'oops');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /--input expects name=file, got "oops"\n\nusage: wasmnn run /);
+    assert.doesNotMatch(r.stderr, /wasmnn detect/);
+    assert.match(cli('frobnicate').stderr, /wasmnn inspect <model\.onnx>.*\n[^]*wasmnn detect/, 'an unknown command prints the overview');
+  });
   it('a feed of the wrong shape names the input and both shapes', () => {
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ dims: [1, 4], data: [1, 1, 1, 1] }));
     const r = cli('run', model, '--input', `x=${join(dir, 'bad.json')}`);

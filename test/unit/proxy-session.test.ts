@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { InputError } from '../../src/errors.js';
 import { InferenceSession } from '../../src/runtime/session.js';
 import { Tensor } from '../../src/tensor.js';
 import { GraphBuilder } from '../helpers/onnx-builder.js';
@@ -46,6 +47,8 @@ describe('proxied session (worker_threads)', () => {
     await assert.rejects(s.run({ x: new Tensor('float32', new Float32Array(3), [1, 3]) }), (e: Error & { code?: string }) => {
       assert.equal(e.code, 'ERR_INPUT_SHAPE');
       assert.match(e.message, /input "x": expected shape \[n, 4\], got \[1, 3\]/);
+      assert.ok(e instanceof InputError, 'the caller gets the same error class');
+      assert.equal((e as InputError).inputName, 'x');
       return true;
     });
     const ok = await s.run({ x: new Tensor('float32', new Float32Array(4).fill(1), [1, 4]) });

@@ -15,6 +15,8 @@ import type { Engine } from './engine.js';
 import { f32Input, put, take } from './io.js';
 import type { Scratch } from './scratch.js';
 import { packBatches, runPlan } from './matmul-dynamic-kernel.js';
+import { SOFTMAX_COST } from './norm-kernels.js';
+import { rowTasks } from './split-rows.js';
 
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
@@ -68,7 +70,11 @@ export function attentionKernel(engine: Engine, scratch: Scratch, node: IrNode):
       new Int32Array(x.memory.buffer, ptr(at.offs), rows).set(offsetTable(sDims.slice(0, -1).map((d, i) => [d, st[i]!] as [number, number])));
     }
     product(engine, qk, ptr(at.q), ptr(at.kt), kt.size, ptr(at.ktPacked), ptr(at.s));
-    x.attention_softmax_f32(ptr(at.s), rows, L, scale, divide ? 1 : 0, mask ? ptr(at.mask) : 0, ptr(at.offs), stride);
+    // Score rows are independent: split over the engine's threads (each task reads its rows' mask offsets).
+    rowTasks(engine, rows, sSize * SOFTMAX_COST, (r0, r1) => ({
+      fn: 'attention_softmax_f32',
+      args: [ptr(at.s) + r0 * L * 4, r1 - r0, L, scale, divide ? 1 : 0, mask ? ptr(at.mask) : 0, ptr(at.offs) + r0 * 4, stride],
+    }));
     product(engine, pv, ptr(at.s), ptr(at.v), v.size, ptr(at.vPacked), ptr(at.y));
     return [new Tensor('float32', take(engine, ptr(at.y), ySize), pv.outDims)];
   };

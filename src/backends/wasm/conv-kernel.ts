@@ -15,7 +15,7 @@ import { constF32, f32Input, put } from './io.js';
 import { readersOf, residencyOf } from './resident.js';
 import type { Scratch } from './scratch.js';
 import { gemmCalls } from './parallel-gemm.js';
-import { ranges, taskCount } from './split.js';
+import { CONV_MIN_WORK, PARALLEL_MIN_ELEMENTS, ranges, taskCount } from './split.js';
 
 /** How the engine's conv kernels finish a (Fused)Conv: activation code (0 none, 1 relu, 2 clip) and bounds. */
 export interface ConvEpilogue {
@@ -142,14 +142,21 @@ export function convKernel(engine: Engine, scratch: Scratch, node: IrNode, g: Ir
     const ex = engine.exports;
     const n = oh * ow;
     if (isPointwise(geom, shape.group, H, W) && M <= POINTWISE_MAX_M) {
-      // Threads take output-channel ranges, each with its own tail panel.
-      const parts = ranges(M, taskCount(engine, M * C * n));
+      // Threads take pixel ranges (whole 8-column blocks; each reads only its share of the
+      // image), or output-channel ranges on small maps; each task has its own tail panel.
+      const count = taskCount(engine, M * C * n, CONV_MIN_WORK);
+      const byCols = count > 1 && Math.ceil(n / 8) >= count;
+      const parts = byCols ? ranges(n, count, 8) : ranges(M, count);
       const tailBytes = C * 8 * 4;
       const y = runImages(engine, scratch, { x, z, outDims, outSize, workBytes: parts.length * tailBytes, node, g }, (xp, zp, yp, work) =>
-        engine.parallel(parts.map(([m0, m1], i) => ({
-          fn: 'pointwise_f32',
-          args: [xp, C, n, wPtr + m0 * C * 4, m1 - m0, bPtr ? bPtr + m0 * 4 : 0, zp ? zp + m0 * n * 4 : 0, yp + m0 * n * 4, work + i * tailBytes, act, lo, hi],
-        }))));
+        engine.parallel(parts.map(([s0, s1], i) => {
+          const [m0, m1, c0, c1] = byCols ? [0, M, s0, s1] : [s0, s1, 0, n];
+          const at = (m0 * n + c0) * 4;
+          return {
+            fn: 'pointwise_cols_f32',
+            args: [xp + c0 * 4, C, c1 - c0, n, wPtr + m0 * C * 4, m1 - m0, bPtr ? bPtr + m0 * 4 : 0, zp ? zp + at : 0, yp + at, work + i * tailBytes, act, lo, hi],
+          };
+        })));
       return [y];
     }
     const [sh, sw] = geom.strides as [number, number];
@@ -157,16 +164,19 @@ export function convKernel(engine: Engine, scratch: Scratch, node: IrNode, g: Ir
     const [pt, pl] = geom.padsBegin as [number, number];
     const workBytes = ex.conv_col_bytes(C / shape.group, kh, kw, oh, ow);
     const K = C * kh * kw;
-    const parts = shape.group === 1 ? taskCount(engine, M * K * n) : 1;
+    const parts = shape.group === 1 ? taskCount(engine, M * K * n, CONV_MIN_WORK) : 1;
     const y = runImages(engine, scratch, { x, z, outDims, outSize, workBytes, node, g }, (xp, zp, yp, col) => {
       if (parts === 1) {
         ex.conv2d_f32(xp, C, H, W, wPtr, M, kh, kw, shape.group, sh, sw, dh, dw, pt, pl, oh, ow, bPtr, zp, yp, col, act, lo, hi);
         return;
       }
-      // Threads: the image is unfolded once, then the GEMM's output-channel rows are split.
-      ex.im2col_packed(xp, C, H, W, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, col);
-      gemmCalls(engine, [{ a: wPtr, lda: K, bp: col, c: yp, ldc: n, m: M, n, k: K, bias: bPtr, perRowBias: true, act: zp ? 0 : act, lo, hi }]);
-      if (zp) engine.parallel(ranges(M * n, parts, 4).map(([s0, s1]) => ({ fn: 'residual_act_f32', args: [yp + s0 * 4, zp + s0 * 4, s1 - s0, act, lo, hi] })));
+      // Threads: the image is unfolded by ranges of 8-pixel panels (each a contiguous block of
+      // col), then the GEMM is split by output channels or by pixels.
+      const panels = Math.ceil(n / 8);
+      engine.parallel(ranges(panels, taskCount(engine, K * n, PARALLEL_MIN_ELEMENTS)).map(([p0, p1]) => ({
+        fn: 'im2col_panels', args: [xp, C, H, W, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, col, p0, p1],
+      })));
+      gemmCalls(engine, [{ a: wPtr, lda: K, bp: col, c: yp, ldc: n, m: M, n, k: K, bias: bPtr, perRowBias: true, res: zp || undefined, act, lo, hi }], CONV_MIN_WORK);
     });
     return [y];
   };

@@ -12,7 +12,7 @@ import { convEpilogue, runImages } from './conv-kernel.js';
 import type { Engine } from './engine.js';
 import { constF32, f32Input } from './io.js';
 import type { Scratch } from './scratch.js';
-import { ranges, taskCount } from './split.js';
+import { CONV_MIN_WORK, ranges, taskCount } from './split.js';
 
 export function depthwiseKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> | undefined {
   const at = node.attrs as ConvAttrs;
@@ -39,7 +39,7 @@ export function depthwiseKernel(engine: Engine, scratch: Scratch, node: IrNode, 
     if (N * outSize === 0) return [new Tensor('float32', new Float32Array(0), outDims)];
     // Threads take channel ranges, each with its own padded-plane buffer.
     const padBytes = Math.ceil(engine.exports.window_pad_bytes(oh, ow, kh, kw, sh, sw, dh, dw) / 16) * 16;
-    const parts = ranges(C, taskCount(engine, outSize * kh * kw));
+    const parts = ranges(C, taskCount(engine, outSize * kh * kw, CONV_MIN_WORK));
     const y = runImages(engine, scratch, { x, z: undefined, outDims, outSize, workBytes: parts.length * padBytes, node, g }, (xp, _zp, yp, work) =>
       engine.parallel(parts.map(([c0, c1], i) => ({
         fn: 'depthwise_f32',

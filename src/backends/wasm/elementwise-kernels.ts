@@ -1,7 +1,8 @@
 /**
  * Elementwise float32 ops on the engine: activations (unary_f32) and Add/Sub/Mul/Div
  * (binary_f32) over the reference's collapsed broadcast plan when it has at most
- * three loop dims. A constant operand is copied into engine memory once.
+ * three loop dims. A constant operand is copied into engine memory once. Large jobs
+ * are cut into ranges of outputs spread over the engine's threads (see split-rows.ts).
  */
 import type { IrGraph, IrNode } from '../../graph/ir.js';
 import type { BinaryAttrs } from '../../ops/binary/table.js';
@@ -11,6 +12,8 @@ import { Tensor } from '../../tensor.js';
 import type { Engine } from './engine.js';
 import { constF32, f32Input, put, take } from './io.js';
 import type { Scratch } from './scratch.js';
+import { PARALLEL_MIN_ELEMENTS, PARALLEL_MIN_WORK } from './split.js';
+import { rowTasks } from './split-rows.js';
 
 /** Op codes of unary_f32 (assembly/elementwise.ts), with how each reads its two parameters from the node. */
 const UNARY_OPS: Record<string, { code: number; params?: (p: readonly unknown[]) => [number, number] }> = {
@@ -25,26 +28,48 @@ const UNARY_OPS: Record<string, { code: number; params?: (p: readonly unknown[])
   Erf: { code: 10 },
 };
 
-function runUnary(engine: Engine, scratch: Scratch, x: Tensor, code: number, p0: number, p1: number): Tensor {
+/**
+ * When a unary job splits: the transcendental activations (about 30 operations per element)
+ * from PARALLEL_MIN_WORK operations, the rest, memory-bound, from PARALLEL_MIN_ELEMENTS elements.
+ */
+const unaryWork = (code: number, n: number): [number, number] => (code >= 5 ? [n * 32, PARALLEL_MIN_WORK] : [n, PARALLEL_MIN_ELEMENTS]);
+
+/** A unary_f32 op with its two parameters. */
+export interface UnaryAct { code: number; p0: number; p1: number }
+
+/** The unary_f32 op running `opType` with the node's parsed attributes, or undefined when the engine has none. */
+export function unaryAct(opType: string, attrs: unknown): UnaryAct | undefined {
+  const row = UNARY_OPS[opType];
+  if (!row) return undefined;
+  const p = attrs as readonly unknown[];
+  const [p0, p1] = row.params?.(p) ?? [0, 0];
+  return { code: opType === 'Gelu' && p[0] === 1 ? 9 : row.code, p0, p1 };
+}
+
+/** y = act(x) for n floats in engine memory (y may be x), split over the engine's threads when large. */
+export function unaryTasks(engine: Engine, act: UnaryAct, x: number, y: number, n: number): void {
+  const { code, p0, p1 } = act;
+  // Ranges start at multiples of 8 floats, so every task but the last runs whole vectors.
+  const [work, min] = unaryWork(code, n);
+  rowTasks(engine, n, work, (i0, i1) => ({ fn: 'unary_f32', args: [code, x + i0 * 4, y + i0 * 4, i1 - i0, p0, p1] }), 8, min);
+}
+
+function runUnary(engine: Engine, scratch: Scratch, x: Tensor, act: UnaryAct): Tensor {
   const n = x.size;
   const base = scratch.get(n * 8 + 32);
   const yPtr = base + Math.ceil(n / 4) * 16;
   put(engine, base, x.data as Float32Array);
-  engine.exports.unary_f32(code, base, yPtr, n, p0, p1);
+  unaryTasks(engine, act, base, yPtr, n);
   return new Tensor('float32', take(engine, yPtr, n), x.dims);
 }
 
 export function unaryKernel(engine: Engine, scratch: Scratch, node: IrNode): Kernel<unknown> | undefined {
-  const row = UNARY_OPS[node.opType];
-  if (!row) return undefined;
-  const p = node.attrs as readonly unknown[];
-  let code = row.code;
-  if (node.opType === 'Gelu' && p[0] === 1) code = 9;
-  const [p0, p1] = row.params?.(p) ?? [0, 0];
+  const act = unaryAct(node.opType, node.attrs);
+  if (!act) return undefined;
   return (inputs, attrs, ctx) => {
     const x = f32Input(inputs[0]);
     if (!x || x.size === 0) return node.op.run(inputs, attrs, ctx);
-    return [runUnary(engine, scratch, x, code, p0, p1)];
+    return [runUnary(engine, scratch, x, act)];
   };
 }
 
@@ -63,11 +88,31 @@ export function clipKernel(engine: Engine, scratch: Scratch, node: IrNode): Kern
     const lo = legacy ? Math.fround(legacy.min) : bound(inputs[1], -Infinity);
     const hi = legacy ? Math.fround(legacy.max) : bound(inputs[2], Infinity);
     if (!x || x.size === 0 || lo === undefined || hi === undefined) return node.op.run(inputs, attrs, ctx);
-    return [runUnary(engine, scratch, x, 2, lo, hi)];
+    return [runUnary(engine, scratch, x, { code: 2, p0: lo, p1: hi })];
   };
 }
 
 const BINARY_OPS: Record<string, number> = { Add: 0, Sub: 1, Mul: 2, Div: 3 };
+
+export type Loop3 = [number, number, number];
+
+/**
+ * binary_f32 over the loop [d0, d1, n], split along the outermost loop dim longer than 1: a range
+ * of it offsets a, b and y by that dim's strides (the inner dim n in steps of 8 floats).
+ */
+export function binaryTasks(engine: Engine, code: number, a: number, b: number, y: number, loop: Loop3, sa: Loop3, sb: Loop3): void {
+  const axis = loop[0] > 1 ? 0 : loop[1] > 1 ? 1 : 2;
+  const yStride = axis === 0 ? loop[1] * loop[2] : axis === 1 ? loop[2] : 1;
+  const size = loop[0] * loop[1] * loop[2];
+  rowTasks(engine, loop[axis], size, (r0, r1) => {
+    const l = loop.slice() as Loop3;
+    l[axis] = r1 - r0;
+    return {
+      fn: 'binary_f32',
+      args: [code, a + r0 * sa[axis] * 4, b + r0 * sb[axis] * 4, y + r0 * yStride * 4, l[0], l[1], l[2], sa[0], sa[1], sa[2], sb[0], sb[1], sb[2]],
+    };
+  }, axis === 2 ? 8 : 1, PARALLEL_MIN_ELEMENTS);
+}
 
 export function binaryKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> | undefined {
   const code = BINARY_OPS[node.opType];
@@ -97,7 +142,7 @@ export function binaryKernel(engine: Engine, scratch: Scratch, node: IrNode, g: 
     const lead = 3 - plan.loop.length;
     const loop = [0, 1, 2].map((i) => (i < lead ? 1 : plan.loop[i - lead]!));
     const [sa, sb] = plan.strides.map((st) => [0, 1, 2].map((i) => (i < lead ? 0 : st[i - lead]!))) as [number[], number[]];
-    engine.exports.binary_f32(code, aPtr, bPtr, yPtr, loop[0]!, loop[1]!, loop[2]!, sa[0]!, sa[1]!, sa[2]!, sb[0]!, sb[1]!, sb[2]!);
+    binaryTasks(engine, code, aPtr, bPtr, yPtr, loop as Loop3, sa as Loop3, sb as Loop3);
     return [new Tensor('float32', take(engine, yPtr, plan.size), plan.dims)];
   };
 }

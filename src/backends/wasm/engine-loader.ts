@@ -1,7 +1,8 @@
 /**
  * Finds and compiles the engine binary. By default it sits beside the built
  * module (`dist/engine/`, found with `new URL(…, import.meta.url)` so bundlers
- * copy it); `env.wasm.wasmPaths` overrides that. Served as application/wasm it
+ * copy it); `env.wasm.wasmPaths` overrides that, and `env.wasm.wasmBinary` (bytes, as
+ * the inline build sets) skips fetching altogether. Served as application/wasm it
  * is compiled while it downloads (compileStreaming), otherwise from a buffer.
  */
 import { env } from '../../env.js';
@@ -61,6 +62,8 @@ export async function compileFrom(url: URL): Promise<{ module: WebAssembly.Modul
 
 /** Compiles the engine file from the first location that works; errors name every location tried. */
 export async function compileEngine(file: EngineFile): Promise<WebAssembly.Module> {
+  const inline = env.wasm.wasmBinary?.[file];
+  if (inline) return WebAssembly.compile(inline as Uint8Array<ArrayBuffer>);
   const errors: string[] = [];
   for (const url of await engineUrls(file)) {
     try {

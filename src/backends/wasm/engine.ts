@@ -21,10 +21,16 @@ interface EngineExports {
     act: number, lo: number, hi: number): void;
   pointwise_f32(x: number, ci: number, n: number, wt: number, co: number, bias: number, res: number, y: number, tail: number,
     act: number, lo: number, hi: number): void;
+  pointwise_cols_f32(x: number, ci: number, n: number, ld: number, wt: number, co: number, bias: number, res: number, y: number, tail: number,
+    act: number, lo: number, hi: number): void;
   winograd_scratch_bytes(ci: number, co: number, oh: number, ow: number): number;
   winograd_task_bytes(oh: number, ow: number): number;
   im2col_packed(x: number, cig: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
     pt: number, pl: number, oh: number, ow: number, out: number): void;
+  gemm_residual_f32(a: number, lda: number, bp: number, c: number, ldc: number, m: number, n: number, k: number, bias: number, biasMode: number,
+    res: number, act: number, lo: number, hi: number): void;
+  im2col_panels(x: number, cig: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
+    pt: number, pl: number, oh: number, ow: number, out: number, p0: number, p1: number): void;
   winograd_f32(x: number, ci: number, h: number, w: number, u: number, co: number, pt: number, pl: number, oh: number, ow: number,
     bias: number, res: number, y: number, scratch: number, act: number, lo: number, hi: number): void;
   gemm_f32(a: number, lda: number, bp: number, c: number, ldc: number, m: number, n: number, k: number, bias: number, act: number, lo: number, hi: number): void;
@@ -40,6 +46,7 @@ interface EngineExports {
   softmax_f32(x: number, y: number, rows: number, n: number): void;
   attention_softmax_f32(s: number, rows: number, n: number, scale: number, divide: number, mask: number, maskOffs: number, maskStride: number): void;
   layernorm_f32(x: number, y: number, rows: number, n: number, scale: number, bias: number, eps: number): void;
+  transpose_f32(x: number, y: number, d0: number, d1: number, d2: number, d3: number, s0: number, s1: number, s2: number, s3: number, r0: number, r1: number): void;
 }
 
 const modules = new Map<EngineFile, Promise<WebAssembly.Module>>();

@@ -5,13 +5,15 @@
  */
 import type { IrGraph, IrNode } from '../../graph/ir.js';
 import type { Kernel } from '../../ops/op.js';
-import { isBiasRow } from '../../ops/nn/fused-matmul.js';
+import { isBiasRow, type FusedMatMulAttrs } from '../../ops/nn/fused-matmul.js';
+import { sameShape } from '../../ops/util/shape.js';
 import { matmulPlan } from '../../ops/nn/matmul-plan.js';
 import { Tensor } from '../../tensor.js';
 import type { Engine } from './engine.js';
 import { gemm } from './parallel-gemm.js';
 import { copyData } from '../../onnx/lazy-tensor.js';
-import { noteHeld } from './io.js';
+import { f32Input, noteHeld } from './io.js';
+import { binaryTasks, unaryAct, unaryTasks, type UnaryAct } from './elementwise-kernels.js';
 import { Scratch } from './scratch.js';
 
 interface PackedWeights {
@@ -46,13 +48,23 @@ function pack(engine: Engine, scratch: Scratch, w: Tensor, transB: boolean, bias
   return { k, n, packed, bias: b };
 }
 
-function runPacked(engine: Engine, scratch: Scratch, w: PackedWeights, a: Float32Array, rows: number): Float32Array {
+/** What FusedMatMul does to the product after its bias: add a residual of the output's size, then an activation. */
+interface Finish { residual?: Float32Array; act?: UnaryAct }
+
+function runPacked(engine: Engine, scratch: Scratch, w: PackedWeights, a: Float32Array, rows: number, finish: Finish = {}): Float32Array {
   const { k, n } = w;
-  const base = scratch.get((rows * k + rows * n) * 4);
-  const aPtr = base, cPtr = base + rows * k * 4;
+  const size = rows * n, res = finish.residual;
+  const base = scratch.get((rows * k + size + (res ? size : 0)) * 4);
+  const aPtr = base, cPtr = base + rows * k * 4, rPtr = cPtr + size * 4;
   engine.f32(aPtr, rows * k).set(a);
   gemm(engine, { a: aPtr, lda: k, bp: w.packed, c: cPtr, ldc: n, m: rows, n, k, bias: w.bias });
-  return engine.f32(cPtr, rows * n).slice();
+  // In place on C, as the unfused Add and activation would compute it.
+  if (res) {
+    engine.f32(rPtr, size).set(res);
+    binaryTasks(engine, 0, cPtr, rPtr, cPtr, [1, 1, size], [0, 0, 1], [0, 0, 1]);
+  }
+  if (finish.act) unaryTasks(engine, finish.act, cPtr, cPtr, size);
+  return engine.f32(cPtr, size).slice();
 }
 
 const isConstF32 = (g: IrGraph, name: string | undefined, rank?: number) => {
@@ -62,19 +74,29 @@ const isConstF32 = (g: IrGraph, name: string | undefined, rank?: number) => {
 
 /**
  * MatMul(A, W) with W a constant 2-D float32 matrix, and FusedMatMul (the same
- * plus a constant bias row, added in the GEMM's store); otherwise undefined.
+ * plus a constant bias row, added in the GEMM's store, then its residual and
+ * activation applied to the output in engine memory); otherwise undefined.
  */
 export function matmulKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> | undefined {
   const w = isConstF32(g, node.inputs[1], 2);
-  const bias = node.opType === 'FusedMatMul' ? isConstF32(g, node.inputs[2]) : undefined;
-  if (!w || (node.opType === 'FusedMatMul' && !(bias && isBiasRow(bias, w.dims[1]!)))) return undefined;
+  const fused = node.opType === 'FusedMatMul';
+  const bias = fused ? isConstF32(g, node.inputs[2]) : undefined;
+  if (!w || (fused && !(bias && isBiasRow(bias, w.dims[1]!)))) return undefined;
+  const activation = fused ? (node.attrs as FusedMatMulAttrs | undefined)?.activation : undefined;
+  const act = activation && unaryAct(activation.opType, activation.attrs);
+  if (activation && !act) return undefined;
+  const hasResidual = fused && !!node.inputs[3];
   const packed = pack(engine, scratch, w, false, bias);
   return (inputs, attrs, ctx) => {
     const a = inputs[0];
     if (!(a instanceof Tensor) || a.type !== 'float32' || a.dims.length < 1) return node.op.run(inputs, attrs, ctx);
-    const plan = matmulPlan(a.dims, w.dims);
+    const dims = withBiasRank(matmulPlan(a.dims, w.dims).outDims, bias);
+    // A residual that would broadcast (or widen the output) is left to the reference kernel.
+    const residual = hasResidual ? f32Input(inputs[3]) : undefined;
+    if (hasResidual && !(residual && sameShape(residual.dims, dims))) return node.op.run(inputs, attrs, ctx);
     const rows = a.size / packed.k;
-    return [new Tensor('float32', runPacked(engine, scratch, packed, a.data as Float32Array, rows), withBiasRank(plan.outDims, bias))];
+    const y = runPacked(engine, scratch, packed, a.data as Float32Array, rows, { residual: residual?.data as Float32Array | undefined, act });
+    return [new Tensor('float32', y, dims)];
   };
 }
 

@@ -13,6 +13,7 @@ import { binaryKernel, clipKernel, unaryKernel } from './elementwise-kernels.js'
 import { gemmKernel, matmulKernel } from './gemm-kernels.js';
 import { layerNormKernel, softmaxKernel } from './norm-kernels.js';
 import { attentionKernel } from './attention-kernel.js';
+import { transposeKernel } from './transpose-kernel.js';
 import { matmulDynamicKernel } from './matmul-dynamic-kernel.js';
 import { globalAveragePoolKernel, poolKernel } from './pool-kernels.js';
 import { recordHeld } from './io.js';
@@ -48,6 +49,7 @@ const FACTORIES: Record<string, readonly Factory[]> = {
   '::Softmax': [softmaxKernel],
   '::LayerNormalization': [layerNormKernel],
   'com.wasmnn::Attention': [attentionKernel],
+  '::Transpose': [transposeKernel],
 };
 
 function firstKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> | undefined {

@@ -1,12 +1,17 @@
-/** Softmax and LayerNormalization over the last axis on the engine (float32). */
+/** Softmax and LayerNormalization over the last axis on the engine (float32), rows split over the engine's threads. */
 import type { IrGraph, IrNode } from '../../graph/ir.js';
 import type { Kernel } from '../../ops/op.js';
 import { Tensor } from '../../tensor.js';
 import type { Engine } from './engine.js';
 import { constF32, f32Input, put, take } from './io.js';
 import type { Scratch } from './scratch.js';
+import { PARALLEL_MIN_ELEMENTS } from './split.js';
+import { rowTasks } from './split-rows.js';
 
 const pad = (n: number): number => Math.ceil(n / 4) * 16;
+
+/** Element operations per input element, roughly (for {@link rowTasks}): softmax has an exp; layer norm is memory-bound. */
+export const SOFTMAX_COST = 24;
 
 export function softmaxKernel(engine: Engine, scratch: Scratch, node: IrNode): Kernel<unknown> {
   const { axis } = node.attrs as { axis: number };
@@ -18,7 +23,8 @@ export function softmaxKernel(engine: Engine, scratch: Scratch, node: IrNode): K
     const n = x.dims[rank - 1]!;
     const base = scratch.get(pad(x.size) * 2);
     put(engine, base, x.data as Float32Array);
-    engine.exports.softmax_f32(base, base + pad(x.size), x.size / n, n);
+    const y = base + pad(x.size);
+    rowTasks(engine, x.size / n, x.size * SOFTMAX_COST, (r0, r1) => ({ fn: 'softmax_f32', args: [base + r0 * n * 4, y + r0 * n * 4, r1 - r0, n] }));
     return [new Tensor('float32', take(engine, base + pad(x.size), x.size), x.dims)];
   };
 }
@@ -46,7 +52,10 @@ export function layerNormKernel(engine: Engine, scratch: Scratch, node: IrNode, 
     }
     const base = scratch.get(pad(x.size) * 2);
     put(engine, base, x.data as Float32Array);
-    engine.exports.layernorm_f32(base, base + pad(x.size), x.size / n, n, sPtr, bPtr, epsilon);
+    const y = base + pad(x.size);
+    rowTasks(engine, x.size / n, x.size, (r0, r1) => ({
+      fn: 'layernorm_f32', args: [base + r0 * n * 4, y + r0 * n * 4, r1 - r0, n, sPtr, bPtr, epsilon],
+    }), 1, PARALLEL_MIN_ELEMENTS);
     return [new Tensor('float32', take(engine, base + pad(x.size), x.size), x.dims)];
   };
 }

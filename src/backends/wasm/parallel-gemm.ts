@@ -1,12 +1,12 @@
 /**
- * GEMM calls spread over the engine's threads. Each call is split by rows into chunks (a
- * multiple of the micro-kernel's 4 rows) that write disjoint rows of C, so the result is the
- * same, bit for bit, on any number of threads; a batch of calls (attention heads) becomes one
- * job. Work too small to repay waking the workers (about tens of microseconds) stays on the
+ * GEMM calls spread over the engine's threads. Each call is split by rows (a multiple of the
+ * micro-kernel's 4 rows) or by columns (whole 8-column panels) into chunks that write disjoint
+ * parts of C, so the result is the same, bit for bit, on any number of threads; a batch of
+ * calls (attention heads) becomes one job. Work too small to repay waking the workers (about tens of microseconds) stays on the
  * calling thread.
  */
 import type { Engine } from './engine.js';
-import { ranges, taskCount } from './split.js';
+import { PARALLEL_MIN_WORK, ranges, taskCount } from './split.js';
 import type { Task } from './threads/pool.js';
 
 /**
@@ -19,25 +19,45 @@ export interface GemmCall {
   m: number; n: number; k: number;
   bias?: number; act?: number; lo?: number; hi?: number;
   perRowBias?: boolean;
+  /** A residual [m×n] (row stride ldc) added before the activation, in the same task (`gemm_residual_f32`). */
+  res?: number;
 }
 
-function task(g: GemmCall, r0: number, rows: number): Task {
-  const a = g.a + r0 * g.lda * 4, c = g.c + r0 * g.ldc * 4;
-  if (g.perRowBias) {
-    return { fn: 'gemm_f32_bias', args: [a, g.lda, g.bp, c, g.ldc, rows, g.n, g.k, g.bias ? g.bias + r0 * 4 : 0, 2, g.act ?? 0, g.lo ?? 0, g.hi ?? 0] };
+/** Rows [r0, r0 + rows) and columns [c0, c0 + cols) of a call (c0 a multiple of the 8-column panels). */
+function task(g: GemmCall, r0: number, rows: number, c0: number, cols: number): Task {
+  const a = g.a + r0 * g.lda * 4, c = g.c + (r0 * g.ldc + c0) * 4, bp = g.bp + c0 * g.k * 4;
+  const mode = g.perRowBias ? 2 : 1;
+  const bias = !g.bias ? 0 : g.perRowBias ? g.bias + r0 * 4 : g.bias + c0 * 4;
+  const act = [g.act ?? 0, g.lo ?? 0, g.hi ?? 0];
+  if (g.res) return { fn: 'gemm_residual_f32', args: [a, g.lda, bp, c, g.ldc, rows, cols, g.k, bias, mode, g.res + (r0 * g.ldc + c0) * 4, ...act] };
+  return { fn: 'gemm_f32_bias', args: [a, g.lda, bp, c, g.ldc, rows, cols, g.k, bias, mode, ...act] };
+}
+
+/**
+ * A call's share of `parts` tasks. Row chunks each stream all of packed B, column chunks all of
+ * A: split the columns when A is the smaller (few output channels over many pixels) and there
+ * are panels enough. Either way every element is computed by the same instructions, so the
+ * result does not depend on the split.
+ */
+function split(g: GemmCall, parts: number): Task[] {
+  if (parts > 1 && g.n >= g.m && Math.ceil(g.n / 8) >= parts) {
+    return ranges(g.n, parts, 8).map(([c0, c1]) => task(g, 0, g.m, c0, c1 - c0));
   }
-  return { fn: 'gemm_f32', args: [a, g.lda, g.bp, c, g.ldc, rows, g.n, g.k, g.bias ?? 0, g.act ?? 0, g.lo ?? 0, g.hi ?? 0] };
+  return ranges(g.m, parts, 4).map(([r0, r1]) => task(g, r0, r1 - r0, 0, g.n));
 }
 
-/** Runs every call, split over the engine's threads when the work is large enough. */
-export function gemmCalls(engine: Engine, calls: readonly GemmCall[]): void {
+/**
+ * Runs every call, split over the engine's threads when the work is at least `minWork`
+ * multiply-adds (callers that already decided to split pass their own threshold).
+ */
+export function gemmCalls(engine: Engine, calls: readonly GemmCall[], minWork = PARALLEL_MIN_WORK): void {
   let macs = 0;
   for (const g of calls) macs += g.m * g.n * g.k;
-  const parts = taskCount(engine, macs);
+  const parts = taskCount(engine, macs, minWork);
   const tasks: Task[] = [];
   // Every thread gets a share: split each call so that calls × chunks ≥ parts.
   const perCall = Math.max(1, Math.ceil(parts / calls.length));
-  for (const g of calls) for (const [r0, r1] of ranges(g.m, perCall, 4)) tasks.push(task(g, r0, r1 - r0));
+  for (const g of calls) tasks.push(...split(g, perCall));
   if (parts > 1) engine.parallel(tasks);
   else engine.serial(tasks);
 }

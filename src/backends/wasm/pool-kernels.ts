@@ -1,15 +1,17 @@
 /**
- * MaxPool / AveragePool (2-D) and GlobalAveragePool on the engine. Window geometry
- * comes from the shared windowGeometry; the per-dim average divisors follow the
+ * MaxPool / AveragePool (2-D) and GlobalAveragePool on the engine, split over plane
+ * ranges. Window geometry comes from the shared windowGeometry; the per-dim average divisors follow the
  * reference (valid taps, or taps inside the explicit pads with count_include_pad).
  */
-import type { IrNode } from '../../graph/ir.js';
+import type { IrGraph, IrNode } from '../../graph/ir.js';
 import { windowGeometry, type WindowAttrs, type WindowGeometry } from '../../ops/nn/conv-geometry.js';
 import type { Kernel } from '../../ops/op.js';
 import { Tensor } from '../../tensor.js';
 import type { Engine } from './engine.js';
-import { f32Input, put, take } from './io.js';
+import { runImages } from './conv-kernel.js';
+import { f32Input, put } from './io.js';
 import type { Scratch } from './scratch.js';
+import { CONV_MIN_WORK, PARALLEL_MIN_ELEMENTS, ranges, taskCount } from './split.js';
 
 /** The fields of the reference pools' attributes (src/ops/nn/pool.ts) this kernel reads. */
 interface PoolAttrs {
@@ -33,7 +35,11 @@ function inverseCounts(g: WindowGeometry, i: number, includePad: boolean, len: n
   return inv;
 }
 
-export function poolKernel(engine: Engine, scratch: Scratch, node: IrNode): Kernel<unknown> | undefined {
+/**
+ * Window pools run on channel-plane ranges, each task with its own padded-plane buffer; the
+ * image is read in place when an engine kernel left it resident, and the output stays resident.
+ */
+export function poolKernel(engine: Engine, scratch: Scratch, node: IrNode, graph: IrGraph): Kernel<unknown> | undefined {
   const at = node.attrs as PoolAttrs;
   if (at.kind === 'lp' || at.win.kernelShape?.length !== 2) return undefined;
   const isMax = at.kind === 'max';
@@ -45,35 +51,41 @@ export function poolKernel(engine: Engine, scratch: Scratch, node: IrNode): Kern
     const [N, C, H, W] = x.dims as [number, number, number, number];
     const [oh, ow] = g.outShape as [number, number];
     const outDims = [N, C, oh, ow];
-    const planes = N * C, inSize = planes * H * W, outSize = planes * oh * ow;
-    if (outSize === 0) return [new Tensor('float32', new Float32Array(0), outDims)];
+    const outSize = C * oh * ow;
+    if (N * outSize === 0) return [new Tensor('float32', new Float32Array(0), outDims)];
     const ow8 = Math.ceil(ow / 8) * 8;
     const [kh, kw] = g.kernel as [number, number];
     const [sh, sw] = g.strides as [number, number];
     const [dh, dw] = g.dilations as [number, number];
-    const padBytes = engine.exports.window_pad_bytes(oh, ow, kh, kw, sh, sw, dh, dw);
-    const base = scratch.get((inSize + outSize + oh + ow8) * 4 + padBytes);
-    const xPtr = base, yPtr = xPtr + inSize * 4, invH = yPtr + outSize * 4, invW = invH + oh * 4, padPtr = invW + ow8 * 4;
-    if (!isMax) {
-      put(engine, invH, inverseCounts(g, 0, at.countIncludePad, oh));
-      put(engine, invW, inverseCounts(g, 1, at.countIncludePad, ow8));
-    }
-    put(engine, xPtr, x.data as Float32Array);
-    engine.exports.pool2d_f32(isMax ? 1 : 0, xPtr, planes, H, W, kh, kw, sh, sw, dh, dw, g.padsBegin[0]!, g.padsBegin[1]!, oh, ow, invH, invW, yPtr, padPtr);
-    return [new Tensor('float32', take(engine, yPtr, outSize), outDims)];
+    const padBytes = Math.ceil(engine.exports.window_pad_bytes(oh, ow, kh, kw, sh, sw, dh, dw) / 16) * 16;
+    const parts = ranges(C, taskCount(engine, outSize * kh * kw, CONV_MIN_WORK));
+    const invBytes = Math.ceil((oh + ow8) / 4) * 16;
+    const inv = isMax ? undefined : [inverseCounts(g, 0, at.countIncludePad, oh), inverseCounts(g, 1, at.countIncludePad, ow8)] as const;
+    const run = { x, z: undefined, outDims, outSize, workBytes: invBytes + parts.length * padBytes, node, g: graph };
+    const y = runImages(engine, scratch, run, (xp, _zp, yp, work) => {
+      const invH = work, invW = work + oh * 4;
+      if (inv) { put(engine, invH, inv[0]); put(engine, invW, inv[1]); }
+      engine.parallel(parts.map(([c0, c1], i) => ({
+        fn: 'pool2d_f32',
+        args: [isMax ? 1 : 0, xp + c0 * H * W * 4, c1 - c0, H, W, kh, kw, sh, sw, dh, dw, g.padsBegin[0]!, g.padsBegin[1]!, oh, ow,
+          invH, invW, yp + c0 * oh * ow * 4, work + invBytes + i * padBytes],
+      })));
+    });
+    return [y];
   };
 }
 
-export function globalAveragePoolKernel(engine: Engine, scratch: Scratch, node: IrNode): Kernel<unknown> {
+/** Plane means; the input is read in place when resident, and the output stays resident. */
+export function globalAveragePoolKernel(engine: Engine, scratch: Scratch, node: IrNode, graph: IrGraph): Kernel<unknown> {
   return (inputs, attrs, ctx) => {
     const x = f32Input(inputs[0]);
-    if (!x || x.dims.length < 3) return node.op.run(inputs, attrs, ctx);
-    const planes = x.dims[0]! * x.dims[1]!, n = x.size / planes;
-    const outDims = [x.dims[0]!, x.dims[1]!, ...x.dims.slice(2).map(() => 1)];
-    if (x.size === 0) return node.op.run(inputs, attrs, ctx);
-    const base = scratch.get((x.size + planes) * 4);
-    put(engine, base, x.data as Float32Array);
-    engine.exports.global_avg_f32(base, planes, n, base + x.size * 4);
-    return [new Tensor('float32', take(engine, base + x.size * 4, planes), outDims)];
+    if (!x || x.dims.length < 3 || x.size === 0) return node.op.run(inputs, attrs, ctx);
+    const C = x.dims[1]!, n = x.size / (x.dims[0]! * C);
+    const outDims = [x.dims[0]!, C, ...x.dims.slice(2).map(() => 1)];
+    const parts = ranges(C, taskCount(engine, C * n, PARALLEL_MIN_ELEMENTS), 4);
+    const run = { x, z: undefined, outDims, outSize: C, workBytes: 0, node, g: graph };
+    const y = runImages(engine, scratch, run, (xp, _zp, yp) =>
+      engine.parallel(parts.map(([c0, c1]) => ({ fn: 'global_avg_f32', args: [xp + c0 * n * 4, c1 - c0, n, yp + c0 * 4] }))));
+    return [y];
   };
 }

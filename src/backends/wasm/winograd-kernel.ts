@@ -13,7 +13,7 @@ import { convConstants, convEpilogue, convKernel, residualFor, runImages } from 
 import type { Engine } from './engine.js';
 import { constF32, f32Input } from './io.js';
 import type { Scratch } from './scratch.js';
-import { ranges, taskCount } from './split.js';
+import { CONV_MIN_WORK, ranges, taskCount } from './split.js';
 
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
@@ -91,7 +91,7 @@ export function winogradKernel(engine: Engine, scratch: Scratch, node: IrNode, g
     const shared = align16(ex.winograd_scratch_bytes(C, M, oh, ow));
     // Threads: the three phases, each split (input channels, the 36 products, output channels);
     // every task has its own padded plane and staging tile after the shared buffers.
-    const parts = taskCount(engine, 9 * C * M * oh * ow);
+    const parts = taskCount(engine, 9 * C * M * oh * ow, CONV_MIN_WORK);
     const taskBytes = parts > 1 ? align16(ex.winograd_task_bytes(oh, ow)) : 0;
     const y = runImages(engine, scratch, { x, z, outDims, outSize: M * oh * ow, workBytes: shared + parts * taskBytes, node, g }, (xp, zp, yp, work) => {
       if (parts === 1) { ex.winograd_f32(xp, C, H, W, uPtr, M, pt, pl, oh, ow, bPtr, zp, yp, work, act, lo, hi); return; }

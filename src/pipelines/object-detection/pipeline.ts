@@ -1,7 +1,7 @@
 /** `object-detection`: image → preprocessing → model → decoder → class-aware NMS → boxes in the original image. */
 import { PipelineError } from '../../errors.js';
 import type { ModelSource } from '../../load/source.js';
-import { floatData, loadSession, makePipeline, type Pipeline, type PipelineOptions } from '../common.js';
+import { floatData, loadSession, makePipeline, proxiedPipeline, wantsProxy, type Pipeline, type PipelineOptions } from '../common.js';
 import { composeTransforms, imageInputSpec, loadImage, preprocessImage, stretchTransform, toOriginal, type ImageInput, type ImagePreprocessOptions, type ImageTransform } from '../image/index.js';
 import { labelOf, loadLabels, type LabelsSource } from '../labels.js';
 import { nonMaxSuppression } from './nms.js';
@@ -52,6 +52,10 @@ export interface ObjectDetectionCallOptions {
 }
 
 export type ObjectDetectionPipeline = Pipeline<ImageInput, Detection[], ObjectDetectionCallOptions> & {
+  /** The model's input size in pixels: what `decode`'s outputs refer to. */
+  readonly inputSize: { width: number; height: number };
+  /** The class names in use (undefined: `LABEL_i`). */
+  readonly labels: readonly string[] | undefined;
   /** Decodes raw model outputs (as the model gave them for an input mapped by `transform`): for custom preprocessing and tests. */
   decode(outputs: DecoderInput['outputs'], transform: ImageTransform, call?: ObjectDetectionCallOptions): Detection[];
 };
@@ -65,10 +69,8 @@ const DECODERS: Record<DetectionDecoder, (input: DecoderInput, opts: ObjectDetec
 
 /** Creates an object detection pipeline. */
 export async function objectDetection(model: ModelSource, options: ObjectDetectionOptions): Promise<ObjectDetectionPipeline> {
-  const decode = DECODERS[options?.decoder];
-  if (!decode) {
-    throw new PipelineError('ERR_PIPELINE_OPTION', `object-detection needs options.decoder, one of ${Object.keys(DECODERS).join(', ')}; got ${JSON.stringify(options?.decoder)}`);
-  }
+  if (wantsProxy(options)) return proxiedPipeline('object-detection', model, options);
+  decoderOf(options);
   const labels = options.labels === undefined ? undefined : await loadLabels(options.labels);
   const session = await loadSession(model, options);
   const meta = session.inputMetadata[0];
@@ -83,12 +85,8 @@ export async function objectDetection(model: ModelSource, options: ObjectDetecti
     layout: spec.layout, dtype: spec.dtype, channels: pp.channels ?? (spec.channels === 1 ? 'grey' : 'rgb'),
   };
 
-  const finish = (outputs: DecoderInput['outputs'], transform: ImageTransform, call?: ObjectDetectionCallOptions): Detection[] => {
-    const scoreThreshold = call?.scoreThreshold ?? options.scoreThreshold ?? 0.25;
-    const cands = decode({ outputs, inputWidth: spec.width, inputHeight: spec.height, scoreThreshold }, options);
-    const kept = nonMaxSuppression(cands, call?.iouThreshold ?? options.iouThreshold ?? 0.45, options.maxDetections ?? 100, options.classAgnostic ?? false);
-    return kept.map((c) => toDetection(c, transform, labels));
-  };
+  const inputSize = { width: spec.width, height: spec.height };
+  const finish = detectionDecoder(options, inputSize, labels);
 
   const run = async (input: ImageInput, call?: ObjectDetectionCallOptions): Promise<Detection[]> => {
     const image = await loadImage(input);
@@ -99,7 +97,30 @@ export async function objectDetection(model: ModelSource, options: ObjectDetecti
     const outputs = session.outputNames.map((name) => ({ name, data: floatData(res[name]!, `output "${name}"`), dims: res[name]!.dims }));
     return finish(outputs, transform, call);
   };
-  return makePipeline('object-detection', session, run, { decode: finish }) as ObjectDetectionPipeline;
+  return makePipeline('object-detection', session, run, { decode: finish, inputSize, labels }) as ObjectDetectionPipeline;
+}
+
+function decoderOf(options: ObjectDetectionOptions): (typeof DECODERS)[DetectionDecoder] {
+  const decode = DECODERS[options?.decoder] as (typeof DECODERS)[DetectionDecoder] | undefined;
+  if (!decode) {
+    throw new PipelineError('ERR_PIPELINE_OPTION', `object-detection needs options.decoder, one of ${Object.keys(DECODERS).join(', ')}; got ${JSON.stringify(options?.decoder)}`);
+  }
+  return decode;
+}
+
+/**
+ * The post-processing of a detection pipeline as a plain function: decoder, thresholds,
+ * class-aware NMS, boxes mapped to the original image. Pure, so a proxied pipeline rebuilds
+ * its `decode` on the caller's side from the same options.
+ */
+export function detectionDecoder(options: ObjectDetectionOptions, inputSize: { width: number; height: number }, labels: readonly string[] | undefined): ObjectDetectionPipeline['decode'] {
+  const decode = decoderOf(options);
+  return (outputs, transform, call) => {
+    const scoreThreshold = call?.scoreThreshold ?? options.scoreThreshold ?? 0.25;
+    const cands = decode({ outputs, inputWidth: inputSize.width, inputHeight: inputSize.height, scoreThreshold }, options);
+    const kept = nonMaxSuppression(cands, call?.iouThreshold ?? options.iouThreshold ?? 0.45, options.maxDetections ?? 100, options.classAgnostic ?? false);
+    return kept.map((c) => toDetection(c, transform, labels));
+  };
 }
 
 function toDetection(c: Candidate, t: ImageTransform, labels: readonly string[] | undefined): Detection {

@@ -1,7 +1,7 @@
 /** `feature-extraction`: sentence embeddings by mean pooling token states over the attention mask. */
 import { PipelineError } from '../../errors.js';
 import type { ModelSource } from '../../load/source.js';
-import { floatData, loadSession, makePipeline, pickOutput, type Pipeline, type PipelineOptions } from '../common.js';
+import { floatData, loadSession, makePipeline, pickOutput, proxiedPipeline, wantsProxy, type Pipeline, type PipelineOptions } from '../common.js';
 import { loadTokenizer, textFeeds, type TokenizerSource } from './text-model.js';
 
 /** Options of the `feature-extraction` pipeline. */
@@ -41,6 +41,7 @@ export function l2Normalize(v: Float32Array): Float32Array {
 
 /** Creates a feature extraction pipeline. */
 export async function featureExtraction(model: ModelSource, options: FeatureExtractionOptions): Promise<FeatureExtractionPipeline> {
+  if (wantsProxy(options)) return proxiedPipeline('feature-extraction', model, options);
   const tokenizer = await loadTokenizer(options?.tokenizer, 'feature-extraction');
   const session = await loadSession(model, options);
   const out = pickOutput(session, options.output, 'token states');

@@ -1,6 +1,6 @@
 /** `text-classification`: tokenizer → model → softmax (sigmoid for multi-label) → labels, top-k. */
 import type { ModelSource } from '../../load/source.js';
-import { floatData, loadSession, makePipeline, pickOutput, type Pipeline, type PipelineOptions } from '../common.js';
+import { floatData, loadSession, makePipeline, pickOutput, proxiedPipeline, wantsProxy, type Pipeline, type PipelineOptions } from '../common.js';
 import { checkLabelCount, labelOf, loadLabels, type LabelsSource } from '../labels.js';
 import { toScores, topK, type ScoreFunction } from '../scores.js';
 import type { Classification } from '../image-classification.js';
@@ -32,6 +32,7 @@ export interface TextClassification {
 
 /** Creates a text classification pipeline. */
 export async function textClassification(model: ModelSource, options: TextClassificationOptions): Promise<TextClassificationPipeline> {
+  if (wantsProxy(options)) return proxiedPipeline('text-classification', model, options);
   const tokenizer = await loadTokenizer(options?.tokenizer, 'text-classification');
   const labels = options.labels === undefined ? undefined : await loadLabels(options.labels);
   const session = await loadSession(model, options);

@@ -7,6 +7,7 @@
 import { SessionStateError, WasmnnError } from '../../errors.js';
 import { Tensor } from '../../tensor.js';
 import type { HostReply, HostRequest, SessionInfo, WireSessionOptions, WireTensor } from './protocol.js';
+import { errorFromWire } from './wire.js';
 
 interface Port {
   post(m: HostRequest, transfer: Transferable[]): void;
@@ -18,7 +19,7 @@ interface Port {
 type Pending = { resolve: (r: HostReply) => void; reject: (e: Error) => void; onProgress?: (p: unknown) => void };
 
 /** The one proxy worker and the requests waiting on it. */
-class ProxyWorker {
+export class ProxyWorker {
   private next = 1;
   readonly pending = new Map<number, Pending>();
   /** Sessions alive in this worker; the worker is stopped when the last one is released. */
@@ -36,7 +37,7 @@ class ProxyWorker {
       pw.pending.delete(r.id);
       if (pw.pending.size === 0) pw.port.hold?.(false);
       if (r.ok) p.resolve(r);
-      else p.reject(Object.assign(new WasmnnError((r.error.code ?? 'ERR_PROXY') as never, r.error.message), { name: r.error.name }));
+      else p.reject(errorFromWire(r.error));
     };
     const onCrash = (why: string) => {
       if (current === pw) current = undefined;
@@ -58,7 +59,9 @@ class ProxyWorker {
       // An idle proxy worker must not keep the process alive.
       w.unref();
     } else {
-      const w = new Worker(entry, { type: 'module' });
+      // A literal new URL(…, import.meta.url) inside new Worker(…): the form bundlers (Vite, webpack)
+      // recognise, so they emit the worker script next to the bundle.
+      const w = new Worker(new URL('./host-entry.js', import.meta.url), { type: 'module' });
       w.onmessage = (e: MessageEvent<HostReply>) => onReply(e.data);
       w.onerror = (e) => { e.preventDefault(); onCrash(e.message || 'script error'); w.terminate(); };
       pw = new ProxyWorker({ post: (m, t) => w.postMessage(m, t), terminate: () => w.terminate() });
@@ -89,7 +92,8 @@ class ProxyWorker {
 let current: ProxyWorker | undefined;
 let starting: Promise<ProxyWorker> | undefined;
 
-async function worker(): Promise<ProxyWorker> {
+/** The shared proxy worker, started on first use (and again after a crash). */
+export async function proxyWorker(): Promise<ProxyWorker> {
   if (current && !current.dead) return current;
   starting ??= ProxyWorker.start().then((w) => { current = w; return w; }).finally(() => { starting = undefined; });
   return starting;
@@ -126,13 +130,23 @@ export class RemoteSession {
   }
 
   static async create(model: string | URL | Uint8Array | ArrayBuffer, options: WireSessionOptions, onProgress?: (p: unknown) => void): Promise<RemoteSession> {
-    const w = await worker();
+    const w = await proxyWorker();
     // Paths and URLs are opened by the worker; bytes are copied over (the caller keeps its buffer).
     const m = typeof model === 'string' ? model : model instanceof URL ? model.href : new Uint8Array(model instanceof ArrayBuffer ? model.slice(0) : model.slice());
     const r = await w.request({ kind: 'create', model: m, options: { ...options, wantProgress: !!onProgress } }, typeof m === 'string' ? [] : [m.buffer as ArrayBuffer], onProgress);
     if (!(r.ok && r.kind === 'created')) throw new WasmnnError('ERR_PROXY', 'unexpected reply from the inference worker');
+    return RemoteSession.attach(w, r.info);
+  }
+
+  /** The caller's handle on a session the worker already made (a proxied pipeline's); counts as one user of the worker. */
+  static attach(w: ProxyWorker, info: SessionInfo): RemoteSession {
     w.sessions++;
-    return new RemoteSession(w, r.info.session, r.info);
+    return new RemoteSession(w, info.session, info);
+  }
+
+  /** The worker and the id of this session there, while not released (for proxied pipelines). */
+  get handle(): { worker: ProxyWorker; id: number } | undefined {
+    return this.w && { worker: this.w, id: this.id };
   }
 
   /** Runs the model in the worker; inputs are copied over, outputs come back without a copy. */
