@@ -8,8 +8,10 @@ import { decodeValue } from '../onnx/tensor-proto.js';
 import { benchModel, formatResult, measureEngine, modelInputs, syntheticFeeds, type EngineResult } from './bench.js';
 import { inspect } from './inspect.js';
 import { progressBar } from './progress.js';
-import { classify, CliUsageError, detect, formatClassifications, formatDetections } from './tasks.js';
+import { classify, CliUsageError, detect, formatClassifications, formatDetections, preprocessOptions, type OptionReader } from './tasks.js';
+import { decodeImage, fittedOptions, imageInputSpec, preprocessImage } from '../pipelines/image/index.js';
 import { readNpy } from './npy.js';
+import { halfArrayToFloat32 } from '../util/half.js';
 
 const HELP = `wasmnn — run ONNX models with WebAssembly and JavaScript
 
@@ -51,12 +53,15 @@ const COMMANDS: Record<string, CommandHelp> = {
   run: {
     usage: 'wasmnn run <model.onnx> --input name=file ... [options]', about: 'Runs a model (path or http(s) URL) once and prints or writes its outputs.',
     options: [
-      ['--input name=file', 'a feed from .npy, .pb (TensorProto) or .json ({type, dims, data}); repeat per input'],
+      ['--input name=file', 'a feed from .npy, .pb (TensorProto), .json ({type, dims, data}) or a .png/.jpg image fitted to the input\'s shape; repeat per input'],
+      ['--channels rgb|bgr|grey', 'image inputs: channel order (default from the input: rgb, or grey for one channel)'],
+      ['--rescale R --mean a,b,c --std a,b,c', 'image inputs: (pixel · R − mean) / std (default R = 1/255, mean 0, std 1)'],
+      ['--fit stretch|letterbox|crop', 'image inputs: how the image meets the input size (default stretch)'],
       ['--backend wasm|js', 'backend to use (default: the best available)'],
       ['--threads N', 'wasm threads (0 = automatic)'],
       ['--output out.json', 'write the outputs as JSON instead of printing a summary'],
     ],
-    example: 'wasmnn run model.onnx --input x=x.npy --backend wasm --output out.json',
+    example: 'wasmnn run squeezenet.onnx --input data_0=kitten.png --channels bgr --rescale 1',
   },
   bench: {
     usage: 'wasmnn bench <model.onnx> [options]', about: 'Times a model (warm-up, median/min/max, load time, peak memory), each engine in its own process, beside onnxruntime-node / -web when installed.',
@@ -109,7 +114,11 @@ function helpFor(cmd: string | undefined): string {
 /** The command being run, so a usage error prints that command's help. */
 let command: string | undefined;
 
-async function loadInput(spec: string): Promise<[string, Tensor]> {
+/**
+ * One `--input name=file`. Images (.png/.jpg) become the tensor `session`'s input `name` expects
+ * (its size, layout and element type; pixels / 255 in RGB unless the preprocessing flags say otherwise).
+ */
+async function loadInput(spec: string, session?: InferenceSession, opt?: OptionReader): Promise<[string, Tensor]> {
   const eq = spec.indexOf('=');
   if (eq <= 0) throw new UsageError(`--input expects name=file, got "${spec}"`);
   const name = spec.slice(0, eq), file = spec.slice(eq + 1);
@@ -119,22 +128,31 @@ async function loadInput(spec: string): Promise<[string, Tensor]> {
   } catch {
     throw new UsageError(`cannot read input file "${file}"`);
   }
+  if (/\.(png|jpe?g)$/i.test(file)) {
+    if (!session) throw new UsageError(`image inputs (${file}) need the model's input shape: use them with run`);
+    const meta = session.inputMetadata.find((m) => m.name === name);
+    if (!meta) throw new UsageError(`--input ${name}: the model has no input "${name}"; its inputs are: ${session.inputNames.join(', ')}`);
+    const pp = opt ? preprocessOptions(opt) : {};
+    const s = imageInputSpec(meta, pp);
+    return [name, preprocessImage(await decodeImage(bytes, file), s.width, s.height, fittedOptions(s, pp)).tensor];
+  }
   if (file.endsWith('.npy')) return [name, readNpy(bytes, file)];
   if (file.endsWith('.pb')) return [name, decodeValue(bytes, 'tensor') as Tensor];
   if (file.endsWith('.json')) {
     const j = JSON.parse(new TextDecoder().decode(bytes)) as { type?: string; dims: number[]; data: number[] };
     return [name, new Tensor((j.type ?? 'float32') as 'float32', j.data, j.dims)];
   }
-  throw new UsageError(`unsupported input file "${file}": use .npy, .pb or .json ({type, dims, data})`);
+  throw new UsageError(`unsupported input file "${file}": use .npy, .pb, .json ({type, dims, data}) or a .png/.jpg image`);
 }
 
 class UsageError extends Error {}
 
 function summarize(t: Tensor): string {
-  const d = t.data as ArrayLike<number | bigint | string>;
-  const head = Array.from({ length: Math.min(8, t.size) }, (_, i) => String(d[i])).join(', ');
+  // float16 data is stored as bits: show the values.
+  const d = (t.type === 'float16' ? halfArrayToFloat32(t.data as Uint16Array) : t.data) as ArrayLike<number | bigint | string>;
+  const head = Array.from({ length: Math.min(8, t.size) }, (_, i) => (typeof d[i] === 'number' ? +(d[i] as number).toPrecision(6) : String(d[i]))).join(', ');
   let extra = '';
-  if (t.type === 'float32' || t.type === 'float64') {
+  if (t.type === 'float32' || t.type === 'float64' || t.type === 'float16') {
     let mx = -Infinity, arg = -1;
     for (let i = 0; i < t.size; i++) if ((d[i] as number) > mx) { mx = d[i] as number; arg = i; }
     extra = `  max ${mx.toPrecision(5)} at flat index ${arg}`;
@@ -163,7 +181,7 @@ async function main(argv: string[]): Promise<number> {
       ...(backend ? { executionProviders: [backend] } : {}), ...(threads !== undefined ? { intraOpNumThreads: Number(threads) } : {}),
       onProgress: progressBar(),
     });
-    const feeds = Object.fromEntries(await Promise.all(opt('input').map(loadInput)));
+    const feeds = Object.fromEntries(await Promise.all(opt('input').map((i) => loadInput(i, session, opt))));
     const t0 = performance.now();
     const out = await session.run(feeds);
     const ms = performance.now() - t0;
@@ -189,7 +207,7 @@ async function main(argv: string[]): Promise<number> {
     const runs = int('runs', 10), threads = int('threads', 1);
     if (cmd === '__bench-engine') {
       // Child process of `bench`: one engine, one JSON line.
-      const feeds = opt('input').length ? Object.fromEntries(await Promise.all(opt('input').map(loadInput))) : syntheticFeeds(modelInputs(model));
+      const feeds = opt('input').length ? Object.fromEntries(await Promise.all(opt('input').map((i) => loadInput(i)))) : syntheticFeeds(modelInputs(model));
       const { outputs: _o, outputNames: _n, ...r } = await measureEngine(model, opt('engine')[0] ?? 'wasm', feeds, runs, threads);
       console.log(JSON.stringify(r));
       return 0;

@@ -29,7 +29,7 @@ function numbers(opt: OptionReader, key: string): number[] | undefined {
 }
 
 /** Preprocessing flags shared by classify and detect. */
-function preprocessOptions(opt: OptionReader): ImagePreprocessOptions {
+export function preprocessOptions(opt: OptionReader): ImagePreprocessOptions {
   const p: { -readonly [K in keyof ImagePreprocessOptions]: ImagePreprocessOptions[K] } = {};
   const channels = opt('channels')[0];
   if (channels !== undefined) {

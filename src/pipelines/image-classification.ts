@@ -2,7 +2,7 @@
 import { PipelineError } from '../errors.js';
 import type { ModelSource } from '../load/source.js';
 import { loadSession, floatData, makePipeline, pickOutput, proxiedPipeline, wantsProxy, type Pipeline, type PipelineOptions } from './common.js';
-import { imageInputSpec, loadImage, preprocessImage, type ImageInput, type ImagePreprocessOptions } from './image/index.js';
+import { fittedOptions, imageInputSpec, loadImage, preprocessImage, type ImageInput, type ImagePreprocessOptions } from './image/index.js';
 import { checkLabelCount, labelOf, loadLabels, type LabelsSource } from './labels.js';
 import { toScores, topK, type ScoreFunction } from './scores.js';
 
@@ -48,7 +48,7 @@ export async function imageClassification(model: ModelSource, options: ImageClas
   }
   const pp = options.preprocess ?? {};
   const spec = imageInputSpec(meta, pp);
-  const ppOpts: ImagePreprocessOptions = { ...pp, layout: spec.layout, dtype: spec.dtype, channels: pp.channels ?? (spec.channels === 1 ? 'grey' : 'rgb') };
+  const ppOpts = fittedOptions(spec, pp);
 
   const classifyOne = async (input: ImageInput, k: number): Promise<Classification[]> => {
     const { tensor } = preprocessImage(await loadImage(input), spec.width, spec.height, ppOpts);

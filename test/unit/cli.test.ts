@@ -115,6 +115,14 @@ describe('wasmnn classify / detect on ../shared models', () => {
     assert.match(r.stdout, /^ 1\. tabby +[0-9.]+%/m);
     assert.equal(r.stdout.trim().split('\n').length, 3);
   });
+  it('run takes an image as an input, shaped to the model\'s input', { skip: !squeeze }, () => {
+    const r = cli('run', join(squeeze!, 'model.onnx'), '--input', `data_0=${join(squeeze!, 'orig/kitten_224.png')}`, '--channels', 'bgr', '--rescale', '1');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /softmaxout_1: float16\[1, 1000, 1, 1\] .* max 0\.9[0-9]* at flat index 281/);
+    const bad = cli('run', join(squeeze!, 'model.onnx'), '--input', `nope=${join(squeeze!, 'orig/kitten_224.png')}`);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /the model has no input "nope"; its inputs are: data_0/);
+  });
   it('detect: boxes on wolves.jpg, written as JSON', { skip: !fastest }, () => {
     const out = join(dir, 'det.json');
     const r = cli('detect', join(fastest!, 'orig/wolves.jpg'), '--model', join(fastest!, 'model.onnx'), '--decoder', 'fastestdet',

@@ -94,3 +94,11 @@ export function imageInputSpec(meta: ValueMetadata, opts: ImagePreprocessOptions
   }
   return { width, height, layout, channels, dtype: opts.dtype ?? type };
 }
+
+/**
+ * The preprocessing options that fit `meta`'s input: the caller's options with the layout,
+ * element type and channel order the model expects filled in.
+ */
+export function fittedOptions(spec: ImageInputSpec, opts: ImagePreprocessOptions): ImagePreprocessOptions {
+  return { ...opts, layout: spec.layout, dtype: spec.dtype, channels: opts.channels ?? (spec.channels === 1 ? 'grey' : 'rgb') };
+}
