@@ -22,7 +22,7 @@ import { after, before, describe, it } from 'node:test';
 import { build as esbuild } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { Tensor } from '../../src/tensor.js';
-import { browserSkipReason, launchChromium } from '../helpers/browser.js';
+import { browserSkipReason, launchChromium, startDemoServer } from '../helpers/browser.js';
 import { GraphBuilder } from '../helpers/onnx-builder.js';
 import { repoRoot } from '../helpers/shared.js';
 
@@ -125,10 +125,7 @@ describe('bundled apps (Vite, esbuild) in Chromium', { skip, timeout: 180_000 },
     assert.ok(emitted.some((f) => f.startsWith('engine-relaxed')) && emitted.some((f) => f.startsWith('engine-simd')),
       `Vite emitted the engine: ${emitted.join(', ')}`);
 
-    const { startServer } = await import(join(repoRoot, 'demo/server.mjs')) as {
-      startServer: (o: { port: number; isolate?: boolean; routes?: [string, string][] }) => Promise<{ url: string; close: () => Promise<void> }>;
-    };
-    server = await startServer({ port: 0, isolate: false, routes: [['/vite/', join(root, 'vite-out')], ['/esbuild/', join(root, 'esbuild-out')]] });
+    server = await startDemoServer({ isolate: false, routes: [['/vite/', join(root, 'vite-out')], ['/esbuild/', join(root, 'esbuild-out')]] });
     browser = await launchChromium();
   });
   after(async () => {

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { browserSkipReason, launchChromium } from '../helpers/browser.js';
+import { browserSkipReason, launchChromium, startDemoServer } from '../helpers/browser.js';
 import { repoRoot, sharedDir, sharedOrSkip } from '../helpers/shared.js';
 
 const skip = browserSkipReason();
@@ -35,8 +35,7 @@ describe('demo page (Chromium)', { skip }, () => {
   before(async () => {
     const b = spawnSync(process.execPath, [join(repoRoot, 'scripts/build-demo.mjs')], { encoding: 'utf8' });
     assert.equal(b.status, 0, b.stderr);
-    const { startServer } = await import(join(repoRoot, 'demo/server.mjs')) as { startServer: (o: { port: number }) => Promise<typeof server> };
-    server = await startServer({ port: 0 });
+    server = await startDemoServer();
     browser = await launchChromium();
     mkdirSync(artifacts, { recursive: true });
   });

@@ -3,14 +3,12 @@
  * squeezenet kitten are each classified as tabby, with the pipeline in the proxy worker.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
-import { browserSkipReason, launchChromium } from '../helpers/browser.js';
-import { repoRoot, sharedDir, sharedOrSkip } from '../helpers/shared.js';
+import { browserSkipReason, bundleTestPage, launchChromium, startDemoServer, type DemoServer } from '../helpers/browser.js';
+import { sharedDir, sharedOrSkip } from '../helpers/shared.js';
 
 const skip = browserSkipReason();
 if (skip) console.log(`# ${skip}`);
@@ -18,18 +16,10 @@ const squeeze = sharedOrSkip('models/squeezenet1.0-fp16', 'browser pipelines (sq
 
 describe('pipelines on browser image sources (Chromium)', { skip: skip ?? !squeeze }, () => {
   let browser: Browser;
-  let server: { url: string; close: () => Promise<void> };
+  let server: DemoServer;
   before(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wasmnn-pipelines-page-'));
-    await build({
-      absWorkingDir: repoRoot, bundle: true, format: 'esm', platform: 'browser', target: 'es2022', external: ['node:*'], logLevel: 'warning',
-      entryPoints: { pipelines: 'test/browser/pages/pipelines.ts', 'host-entry': 'src/runtime/proxy/host-entry.ts' }, outdir: join(dir, 'x', 'y'),
-    });
-    writeFileSync(join(dir, 'x', 'y', 'index.html'), '<!doctype html><title>loading</title><script type="module" src="pipelines.js"></script>');
-    const { startServer } = await import(join(repoRoot, 'demo/server.mjs')) as {
-      startServer: (o: { port: number; routes?: [string, string][] }) => Promise<{ url: string; close: () => Promise<void> }>;
-    };
-    server = await startServer({ port: 0, routes: [['/x/', join(dir, 'x')], ['/squeezenet/', squeeze!]] });
+    const dir = await bundleTestPage('pipelines', 'test/browser/pages/pipelines.ts');
+    server = await startDemoServer({ routes: [['/x/', join(dir, 'x')], ['/squeezenet/', squeeze!]] });
     browser = await launchChromium();
   });
   after(async () => {

@@ -5,14 +5,11 @@
  * to 1 thread and says which headers enable threads.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { Tensor } from '../../src/tensor.js';
-import { browserSkipReason, launchChromium } from '../helpers/browser.js';
+import { browserSkipReason, bundleTestPage, launchChromium, startDemoServer, type DemoServer } from '../helpers/browser.js';
 import { GraphBuilder } from '../helpers/onnx-builder.js';
 import { repoRoot } from '../helpers/shared.js';
 
@@ -46,23 +43,14 @@ async function run(page: Page, bytes: Uint8Array, threads: number, minMs: number
 
 describe('threads and proxy worker (Chromium)', { skip }, () => {
   let browser: Browser;
-  const servers: { url: string; close: () => Promise<void> }[] = [];
+  const servers: DemoServer[] = [];
   let isolated: string, plain: string;
   const model = heavyModel();
   before(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wasmnn-threads-page-'));
-    await build({
-      absWorkingDir: repoRoot, bundle: true, format: 'esm', platform: 'browser', target: 'es2022', external: ['node:*'], logLevel: 'warning',
-      entryPoints: { threads: 'test/browser/pages/threads.ts', 'host-entry': 'src/runtime/proxy/host-entry.ts' }, outdir: join(dir, 'x', 'y'),
-    });
-    writeFileSync(join(dir, 'x', 'y', 'index.html'), '<!doctype html><title>loading</title><script type="module" src="threads.js"></script>');
-    const { startServer } = await import(join(repoRoot, 'demo/server.mjs')) as {
-      startServer: (o: { port: number; isolate?: boolean; routes?: [string, string][] }) => Promise<{ url: string; close: () => Promise<void> }>;
-    };
-    // The page sits two folders deep so the bundle finds the engine at /engine/ (../../engine/ from it).
+    const dir = await bundleTestPage('threads', 'test/browser/pages/threads.ts');
     const routes: [string, string][] = [['/x/', join(dir, 'x')]];
-    const a = await startServer({ port: 0, routes });
-    const b = await startServer({ port: 0, routes, isolate: false });
+    const a = await startDemoServer({ routes });
+    const b = await startDemoServer({ routes, isolate: false });
     servers.push(a, b);
     isolated = `${a.url}x/y/index.html`;
     plain = `${b.url}x/y/index.html`;

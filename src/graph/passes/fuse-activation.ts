@@ -8,24 +8,19 @@
 import { FusedConv, type FusedConvAttrs } from '../../ops/nn/fused-conv.js';
 import type { ConvAttrs } from '../../ops/nn/conv.js';
 import { toNumbers } from '../../ops/util/read.js';
-import { liveness, type IrGraph, type IrNode } from '../ir.js';
-import { useCounts } from './uses.js';
+import type { IrGraph, IrNode } from '../ir.js';
+import { applyFusions, GraphIndex } from './match.js';
 
 type Activation = Pick<FusedConvAttrs, 'activation' | 'lo' | 'hi'>;
 
 export function fuseActivations(g: IrGraph): IrGraph {
-  const uses = useCounts(g);
-  const producer = new Map<string, IrNode>();
-  const reader = new Map<string, IrNode>();
-  for (const n of g.nodes) {
-    for (const o of n.outputs) if (o) producer.set(o, n);
-    for (const i of n.inputs) if (i) reader.set(i, n);
-  }
-  const single = (name: string) => uses.get(name) === 1;
+  const idx = new GraphIndex(g);
+  const producer = idx.producer;
+  const single = (name: string) => idx.uses.get(name) === 1;
   /** The Relu/Clip that alone reads `name`, with its bounds. */
   const activationAfter = (name: string): { node: IrNode; act: Activation } | undefined => {
-    const n = single(name) ? reader.get(name) : undefined;
-    if (!n || n.domain !== '' || n.inputs[0] !== name || !n.outputs[0]) return undefined;
+    const n = idx.soleReader(name, 'Relu', 'Clip');
+    if (!n || n.inputs[0] !== name || !n.outputs[0]) return undefined;
     if (n.opType === 'Relu') return { node: n, act: { activation: 'Relu', lo: 0, hi: Infinity } };
     const b = n.opType === 'Clip' ? clipBounds(n, g) : undefined;
     return b && { node: n, act: { activation: 'Clip', ...b } };
@@ -64,9 +59,7 @@ export function fuseActivations(g: IrGraph): IrGraph {
     const after = activationAfter(conv.outputs[0]);
     if (after && !taken(after.node)) fuse(conv, conv, [after.node], undefined, after.act, after.node.outputs[0]!);
   }
-  if (!replaced.size) return g;
-  const nodes = g.nodes.filter((n) => !dropped.has(n)).map((n) => replaced.get(n) ?? n);
-  return { ...g, nodes, freeAfter: liveness(nodes, new Set(g.outputs.map((o) => o.name)), g.initializers) };
+  return applyFusions(g, replaced, dropped);
 }
 
 /** Clip's bounds: attributes before opset 11, constant inputs after; undefined when not constant. */

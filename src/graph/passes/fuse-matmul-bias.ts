@@ -10,23 +10,15 @@
  */
 import { FusedMatMul, isBiasRow, MATMUL_ACTIVATIONS, type FusedMatMulAttrs } from '../../ops/nn/fused-matmul.js';
 import type { Tensor } from '../../tensor.js';
-import { liveness, type IrGraph, type IrNode } from '../ir.js';
-import { useCounts } from './uses.js';
+import type { IrGraph, IrNode } from '../ir.js';
+import { applyFusions, GraphIndex } from './match.js';
 
 const isF32 = (t: Tensor | undefined): t is Tensor => t !== undefined && t.type === 'float32';
 /** Add from opset 7 on (earlier versions have legacy broadcast attributes), with two inputs. */
 const isAdd = (n: IrNode) => n.domain === '' && n.opType === 'Add' && n.opset >= 7 && n.inputs.length === 2 && !!n.outputs[0];
 
 export function fuseMatMulBias(g: IrGraph): IrGraph {
-  const uses = useCounts(g);
-  const producer = new Map<string, IrNode>();
-  const reader = new Map<string, IrNode>();
-  for (const n of g.nodes) {
-    for (const o of n.outputs) if (o) producer.set(o, n);
-    for (const i of n.inputs) if (i) reader.set(i, n);
-  }
-  /** The node that alone reads `name`. */
-  const soleReader = (name: string) => (uses.get(name) === 1 ? reader.get(name) : undefined);
+  const idx = new GraphIndex(g);
   // The fused node takes the place of the last node it absorbs (its inputs are all ready there).
   const replaced = new Map<IrNode, IrNode>();
   const dropped = new Set<IrNode>();
@@ -34,22 +26,22 @@ export function fuseMatMulBias(g: IrGraph): IrGraph {
     if (!isAdd(add) || dropped.has(add) || replaced.has(add)) continue;
     for (const side of [0, 1]) {
       const mmOut = add.inputs[side]!, biasName = add.inputs[1 - side]!;
-      const mm = producer.get(mmOut);
-      if (!mm || mm.opType !== 'MatMul' || mm.domain !== '' || dropped.has(mm) || uses.get(mmOut) !== 1) continue;
+      const mm = idx.inner(mmOut, 'MatMul');
+      if (!mm || dropped.has(mm)) continue;
       const w = g.initializers.get(mm.inputs[1] ?? ''), bias = g.initializers.get(biasName);
       if (!isF32(w) || w.dims.length !== 2 || !isF32(bias) || !isBiasRow(bias, w.dims[1]!)) continue;
       const inputs = [mm.inputs[0]!, mm.inputs[1]!, biasName];
       const absorbed = [mm, add];
       let out = add.outputs[0]!;
-      const next = soleReader(out);
+      const next = idx.soleReader(out, 'Add');
       if (next && isAdd(next) && next.inputs[0] !== next.inputs[1]) {
         inputs.push(next.inputs[next.inputs[0] === out ? 1 : 0]!);
         absorbed.push(next);
         out = next.outputs[0]!;
       }
-      const act = soleReader(out);
+      const act = idx.soleReader(out, ...MATMUL_ACTIVATIONS);
       const attrs: FusedMatMulAttrs = {};
-      if (act && act.domain === '' && MATMUL_ACTIVATIONS.has(act.opType) && act.inputs[0] === out && act.outputs[0]) {
+      if (act && act.inputs[0] === out && act.outputs[0]) {
         attrs.activation = { opType: act.opType, op: act.op, attrs: act.attrs };
         absorbed.push(act);
         out = act.outputs[0];
@@ -63,7 +55,5 @@ export function fuseMatMulBias(g: IrGraph): IrGraph {
       break;
     }
   }
-  if (!replaced.size) return g;
-  const nodes = g.nodes.filter((n) => !dropped.has(n)).map((n) => replaced.get(n) ?? n);
-  return { ...g, nodes, freeAfter: liveness(nodes, new Set(g.outputs.map((o) => o.name)), g.initializers) };
+  return applyFusions(g, replaced, dropped);
 }
