@@ -1,9 +1,35 @@
 // Depthwise 2-D convolution (group = C_in = C_out), NCHW: each channel plane is
 // copied into a zero-padded scratch plane, then output rows are computed in blocks
 // of 8 pixels (two f32x4 accumulators) along the output width. 3×3 kernels keep
-// their nine weights in registers; stride 1 and 2 load contiguously.
+// their nine weights in registers; stride 1 computes two output rows per pass (the
+// middle input rows are loaded once for both), stride 2 reads a plane split by column
+// parity so every tap is a plain 4-float load.
 import { madd } from './simd';
-import { activate, load4, padPlane, paddedHeight, paddedWidth, store8 } from './window';
+import { activate, load4, padPlane, padPlaneSplit, paddedHeight, paddedWidth, store8 } from './window';
+
+/** One output row of a 3×3 window: 8-pixel blocks from input rows r0, r1, r2 (taps kx at kx·ddx bytes). */
+@inline function row3x3(r0: usize, r1: usize, r2: usize, ddx: usize, step: usize, sw: i32,
+  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128,
+  bv: v128, yr: usize, ow: i32, exact: bool, act: i32, lo: v128, hi: v128): void {
+  for (let ox = 0; ox < ow; ox += 8) {
+    const c = <usize>(ox * sw) * 4;
+    // Two partial sums per 4 lanes (taps 0–4 and 5–8): a single chain of nine dependent
+    // multiply-adds is latency-bound; two halve the chain.
+    let a = bv, e = bv;
+    let a2 = f32x4.splat(0), e2 = f32x4.splat(0);
+    a = madd(load4(r0 + c, sw), w0, a); e = madd(load4(r0 + c + step, sw), w0, e);
+    a2 = madd(load4(r1 + c + 2 * ddx, sw), w5, a2); e2 = madd(load4(r1 + c + step + 2 * ddx, sw), w5, e2);
+    a = madd(load4(r0 + c + ddx, sw), w1, a); e = madd(load4(r0 + c + step + ddx, sw), w1, e);
+    a2 = madd(load4(r2 + c, sw), w6, a2); e2 = madd(load4(r2 + c + step, sw), w6, e2);
+    a = madd(load4(r0 + c + 2 * ddx, sw), w2, a); e = madd(load4(r0 + c + step + 2 * ddx, sw), w2, e);
+    a2 = madd(load4(r2 + c + ddx, sw), w7, a2); e2 = madd(load4(r2 + c + step + ddx, sw), w7, e2);
+    a = madd(load4(r1 + c, sw), w3, a); e = madd(load4(r1 + c + step, sw), w3, e);
+    a2 = madd(load4(r2 + c + 2 * ddx, sw), w8, a2); e2 = madd(load4(r2 + c + step + 2 * ddx, sw), w8, e2);
+    a = madd(load4(r1 + c + ddx, sw), w4, a); e = madd(load4(r1 + c + step + ddx, sw), w4, e);
+    a = f32x4.add(a, a2); e = f32x4.add(e, e2);
+    store8(yr + <usize>ox * 4, activate(a, act, lo, hi), activate(e, act, lo, hi), exact ? ow - ox : 8);
+  }
+}
 
 @inline function plane3x3(pad: usize, wp: i32, w: usize, b: f32, y: usize, oh: i32, ow: i32, sh: i32, sw: i32, dh: i32, dw: i32, act: i32, lo: v128, hi: v128, exactRow: i32): void {
   const w0 = v128.load32_splat(w), w1 = v128.load32_splat(w, 4), w2 = v128.load32_splat(w, 8);
@@ -11,28 +37,82 @@ import { activate, load4, padPlane, paddedHeight, paddedWidth, store8 } from './
   const w6 = v128.load32_splat(w, 24), w7 = v128.load32_splat(w, 28), w8 = v128.load32_splat(w, 32);
   const bv = f32x4.splat(b);
   const step = <usize>(sw * 4) * 4;
-  const ddx = <usize>dw * 4, ddy = <usize>(dh * wp) * 4;
-  for (let oy = 0; oy < oh; oy++) {
+  const ddx = <usize>dw * 4, ddy = <usize>(dh * wp) * 4, rs = <usize>wp * 4;
+  let oy = 0;
+  if (sh == 1 && dh == 1) {
+    // Output rows oy and oy + 1 share input rows oy + 1 and oy + 2: 12 row loads per
+    // 8-pixel block pair instead of 18.
+    for (; oy + 1 < oh; oy += 2) {
+      const q0 = pad + <usize>(oy * wp) * 4, q1 = q0 + rs, q2 = q1 + rs, q3 = q2 + rs;
+      const yr = y + <usize>(oy * ow) * 4, yr1 = yr + <usize>ow * 4;
+      const exact0 = oy >= exactRow, exact1 = oy + 1 >= exactRow;
+      // Blocks right to left: row oy's last block spills into the start of row oy + 1,
+      // which is stored afterwards, by the final (ox = 0) block.
+      for (let ox = (ow - 1) & ~7; ox >= 0; ox -= 8) {
+        const c = <usize>ox * 4;
+        let a = bv, e = bv, f = bv, g = bv;
+        let v = v128.load(q0 + c), u = v128.load(q0 + c + 16);
+        a = madd(v, w0, a); e = madd(u, w0, e);
+        v = v128.load(q0 + c + ddx); u = v128.load(q0 + c + ddx + 16);
+        a = madd(v, w1, a); e = madd(u, w1, e);
+        v = v128.load(q0 + c + 2 * ddx); u = v128.load(q0 + c + 2 * ddx + 16);
+        a = madd(v, w2, a); e = madd(u, w2, e);
+        v = v128.load(q1 + c); u = v128.load(q1 + c + 16);
+        a = madd(v, w3, a); e = madd(u, w3, e); f = madd(v, w0, f); g = madd(u, w0, g);
+        v = v128.load(q1 + c + ddx); u = v128.load(q1 + c + ddx + 16);
+        a = madd(v, w4, a); e = madd(u, w4, e); f = madd(v, w1, f); g = madd(u, w1, g);
+        v = v128.load(q1 + c + 2 * ddx); u = v128.load(q1 + c + 2 * ddx + 16);
+        a = madd(v, w5, a); e = madd(u, w5, e); f = madd(v, w2, f); g = madd(u, w2, g);
+        v = v128.load(q2 + c); u = v128.load(q2 + c + 16);
+        a = madd(v, w6, a); e = madd(u, w6, e); f = madd(v, w3, f); g = madd(u, w3, g);
+        v = v128.load(q2 + c + ddx); u = v128.load(q2 + c + ddx + 16);
+        a = madd(v, w7, a); e = madd(u, w7, e); f = madd(v, w4, f); g = madd(u, w4, g);
+        v = v128.load(q2 + c + 2 * ddx); u = v128.load(q2 + c + 2 * ddx + 16);
+        a = madd(v, w8, a); e = madd(u, w8, e); f = madd(v, w5, f); g = madd(u, w5, g);
+        v = v128.load(q3 + c); u = v128.load(q3 + c + 16);
+        f = madd(v, w6, f); g = madd(u, w6, g);
+        v = v128.load(q3 + c + ddx); u = v128.load(q3 + c + ddx + 16);
+        f = madd(v, w7, f); g = madd(u, w7, g);
+        v = v128.load(q3 + c + 2 * ddx); u = v128.load(q3 + c + 2 * ddx + 16);
+        f = madd(v, w8, f); g = madd(u, w8, g);
+        store8(yr + c, activate(a, act, lo, hi), activate(e, act, lo, hi), exact0 ? ow - ox : 8);
+        store8(yr1 + c, activate(f, act, lo, hi), activate(g, act, lo, hi), exact1 ? ow - ox : 8);
+      }
+    }
+  }
+  for (; oy < oh; oy++) {
     const r0 = pad + <usize>(oy * sh * wp) * 4;
-    const r1 = r0 + ddy, r2 = r1 + ddy;
+    row3x3(r0, r0 + ddy, r0 + 2 * ddy, ddx, step, sw, w0, w1, w2, w3, w4, w5, w6, w7, w8, bv, y + <usize>(oy * ow) * 4, ow, oy >= exactRow, act, lo, hi);
+  }
+}
+
+/** 3×3, stride 2 along rows, undilated columns, on a plane from padPlaneSplit. */
+@inline function plane3x3s2(pad: usize, wp: i32, w: usize, b: f32, y: usize, oh: i32, ow: i32, sh: i32, dh: i32, act: i32, lo: v128, hi: v128, exactRow: i32): void {
+  const w0 = v128.load32_splat(w), w1 = v128.load32_splat(w, 4), w2 = v128.load32_splat(w, 8);
+  const w3 = v128.load32_splat(w, 12), w4 = v128.load32_splat(w, 16), w5 = v128.load32_splat(w, 20);
+  const w6 = v128.load32_splat(w, 24), w7 = v128.load32_splat(w, 28), w8 = v128.load32_splat(w, 32);
+  const bv = f32x4.splat(b);
+  const odd = <usize>(wp >> 1) * 4, ddy = <usize>(dh * wp) * 4;
+  for (let oy = 0; oy < oh; oy++) {
+    const r0 = pad + <usize>(oy * sh * wp) * 4, r1 = r0 + ddy, r2 = r1 + ddy;
     const yr = y + <usize>(oy * ow) * 4;
+    const exact = oy >= exactRow;
     for (let ox = 0; ox < ow; ox += 8) {
-      const c = <usize>(ox * sw) * 4;
-      // Two partial sums per 4 lanes (taps 0–4 and 5–8): a single chain of nine dependent
-      // multiply-adds is latency-bound; two halve the chain.
+      const c = <usize>ox * 4;
       let a = bv, e = bv;
       let a2 = f32x4.splat(0), e2 = f32x4.splat(0);
-      a = madd(load4(r0 + c, sw), w0, a); e = madd(load4(r0 + c + step, sw), w0, e);
-      a2 = madd(load4(r1 + c + 2 * ddx, sw), w5, a2); e2 = madd(load4(r1 + c + step + 2 * ddx, sw), w5, e2);
-      a = madd(load4(r0 + c + ddx, sw), w1, a); e = madd(load4(r0 + c + step + ddx, sw), w1, e);
-      a2 = madd(load4(r2 + c, sw), w6, a2); e2 = madd(load4(r2 + c + step, sw), w6, e2);
-      a = madd(load4(r0 + c + 2 * ddx, sw), w2, a); e = madd(load4(r0 + c + step + 2 * ddx, sw), w2, e);
-      a2 = madd(load4(r2 + c + ddx, sw), w7, a2); e2 = madd(load4(r2 + c + step + ddx, sw), w7, e2);
-      a = madd(load4(r1 + c, sw), w3, a); e = madd(load4(r1 + c + step, sw), w3, e);
-      a2 = madd(load4(r2 + c + 2 * ddx, sw), w8, a2); e2 = madd(load4(r2 + c + step + 2 * ddx, sw), w8, e2);
-      a = madd(load4(r1 + c + ddx, sw), w4, a); e = madd(load4(r1 + c + step + ddx, sw), w4, e);
+      // Taps kx = 0, 1, 2 read even[ox], odd[ox], even[ox + 1].
+      a = madd(v128.load(r0 + c), w0, a); e = madd(v128.load(r0 + c + 16), w0, e);
+      a2 = madd(v128.load(r1 + c + 4), w5, a2); e2 = madd(v128.load(r1 + c + 20), w5, e2);
+      a = madd(v128.load(r0 + odd + c), w1, a); e = madd(v128.load(r0 + odd + c + 16), w1, e);
+      a2 = madd(v128.load(r2 + c), w6, a2); e2 = madd(v128.load(r2 + c + 16), w6, e2);
+      a = madd(v128.load(r0 + c + 4), w2, a); e = madd(v128.load(r0 + c + 20), w2, e);
+      a2 = madd(v128.load(r2 + odd + c), w7, a2); e2 = madd(v128.load(r2 + odd + c + 16), w7, e2);
+      a = madd(v128.load(r1 + c), w3, a); e = madd(v128.load(r1 + c + 16), w3, e);
+      a2 = madd(v128.load(r2 + c + 4), w8, a2); e2 = madd(v128.load(r2 + c + 20), w8, e2);
+      a = madd(v128.load(r1 + odd + c), w4, a); e = madd(v128.load(r1 + odd + c + 16), w4, e);
       a = f32x4.add(a, a2); e = f32x4.add(e, e2);
-      store8(yr + <usize>ox * 4, activate(a, act, lo, hi), activate(e, act, lo, hi), oy < exactRow ? 8 : ow - ox);
+      store8(yr + c, activate(a, act, lo, hi), activate(e, act, lo, hi), exact ? ow - ox : 8);
     }
   }
 }
@@ -70,16 +150,21 @@ export function depthwise_f32(x: usize, c: i32, h: i32, w: i32, wt: usize, kh: i
   const hp = paddedHeight(oh, sh, kh, dh), wp = paddedWidth(ow, sw, kw, dw);
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
   for (let ch = 0; ch < c; ch++) {
-    padPlane(x + <usize>(ch * h * w) * 4, h, w, pad, hp, wp, pt, pl, 0);
+    const xc = x + <usize>(ch * h * w) * 4;
+    // Narrow rows are mostly border, where the split copy goes lane by lane: measured
+    // slower than strided loads below 16 output columns.
+    const split = kh == 3 && kw == 3 && sw == 2 && dw == 1 && ow >= 16;
+    if (split) padPlaneSplit(xc, h, w, pad, hp, wp, pt, pl, 0);
+    else padPlane(xc, h, w, pad, hp, wp, pt, pl, 0);
     const wc = wt + <usize>(ch * kh * kw) * 4;
     const b: f32 = bias ? load<f32>(bias + <usize>ch * 4) : 0;
     const yc = y + <usize>(ch * oh * ow) * 4;
     // A row's last block may spill up to 7 floats into the next row or plane, which are
     // written after it; only the very last row of the image must store exactly.
     const exactRow = ch == c - 1 ? oh - 1 : oh;
-    if (kh == 3 && kw == 3) {
+    if (split) plane3x3s2(pad, wp, wc, b, yc, oh, ow, sh, dh, act, vlo, vhi, exactRow);
+    else if (kh == 3 && kw == 3) {
       if (sw == 1) plane3x3(pad, wp, wc, b, yc, oh, ow, sh, 1, dh, dw, act, vlo, vhi, exactRow);
-      else if (sw == 2) plane3x3(pad, wp, wc, b, yc, oh, ow, sh, 2, dh, dw, act, vlo, vhi, exactRow);
       else plane3x3(pad, wp, wc, b, yc, oh, ow, sh, sw, dh, dw, act, vlo, vhi, exactRow);
     } else if (sw == 1) planeAny(pad, wp, wc, kh, kw, b, yc, oh, ow, sh, 1, dh, dw, act, vlo, vhi, exactRow);
     else if (sw == 2) planeAny(pad, wp, wc, kh, kw, b, yc, oh, ow, sh, 2, dh, dw, act, vlo, vhi, exactRow);

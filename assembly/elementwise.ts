@@ -24,7 +24,7 @@ import { erf4, exp4, onePlusErf4, sigmoid4, tanh4 } from './vmath';
 // Unary op codes (see UNARY_OPS in src/backends/wasm/elementwise-kernels.ts).
 @inline function unary(op: i32, x: v128, p0: v128, p1: v128): v128 {
   switch (op) {
-    case 0: return f32x4.max(x, splat(0)); // Relu (NaN passes, −0 → 0)
+    case 0: return f32x4.add(f32x4.pmax(x, splat(0)), splat(0)); // Relu (NaN passes, −0 → 0; pmax: see simd.ts activate)
     case 1: return v128.bitselect(f32x4.mul(x, p0), x, f32x4.lt(x, splat(0))); // LeakyRelu
     case 2: { const y = v128.bitselect(p0, x, f32x4.lt(x, p0)); return v128.bitselect(p1, y, f32x4.gt(y, p1)); } // Clip
     case 3: { // HardSigmoid

@@ -5,7 +5,7 @@
 // one of x64's 16 vector registers for itself and larger tiles spill or schedule worse
 // (measured 960×1024² on one core, CPU time, simd128 / relaxed GFLOP/s: 4×8 36 / 43,
 // 5×8 29 / 29, 6×8 29 / 32, 3×8 30 / 28).
-import { madd } from './simd';
+import { activate, madd } from './simd';
 
 const NR: i32 = 8;
 const MR: i32 = 4;
@@ -42,13 +42,6 @@ export function pack_b_f32(b: usize, k: i32, n: i32, ldb: i32, transB: i32, out:
       }
     }
   }
-}
-
-// act: 0 none, 1 relu, 2 clip(lo, hi)
-@inline function epilogue(v: v128, act: i32, lo: v128, hi: v128): v128 {
-  if (act == 1) return f32x4.max(v, f32x4.splat(0));
-  if (act == 2) return f32x4.min(f32x4.max(v, lo), hi);
-  return v;
 }
 
 // Cache blocking: MC rows of A stay in L2 while every 8-column panel streams past them.
@@ -129,10 +122,10 @@ export function gemm_f32_bias(a: usize, lda: i32, bp: usize, c: usize, ldc: i32,
       x = v128.load32_splat(pa3); c30 = madd(x, w0, c30); c31 = madd(x, w1, c31);
       bq += 32; pa0 += 4; pa1 += 4; pa2 += 4; pa3 += 4;
     }
-    storeRow(c0, epilogue(c00, act, vlo, vhi), epilogue(c01, act, vlo, vhi), cols);
-    storeRow(c0 + rs, epilogue(c10, act, vlo, vhi), epilogue(c11, act, vlo, vhi), cols);
-    storeRow(c0 + 2 * rs, epilogue(c20, act, vlo, vhi), epilogue(c21, act, vlo, vhi), cols);
-    storeRow(c0 + 3 * rs, epilogue(c30, act, vlo, vhi), epilogue(c31, act, vlo, vhi), cols);
+    storeRow(c0, activate(c00, act, vlo, vhi), activate(c01, act, vlo, vhi), cols);
+    storeRow(c0 + rs, activate(c10, act, vlo, vhi), activate(c11, act, vlo, vhi), cols);
+    storeRow(c0 + 2 * rs, activate(c20, act, vlo, vhi), activate(c21, act, vlo, vhi), cols);
+    storeRow(c0 + 3 * rs, activate(c30, act, vlo, vhi), activate(c31, act, vlo, vhi), cols);
   }
   for (; i < m; i++) {
     const a0 = a + <usize>(i * lda) * 4;
@@ -147,7 +140,7 @@ export function gemm_f32_bias(a: usize, lda: i32, bp: usize, c: usize, ldc: i32,
       c01 = madd(x, v128.load(bq, 16), c01);
       bq += 32;
     }
-    storeRow(c0, epilogue(c00, act, vlo, vhi), epilogue(c01, act, vlo, vhi), cols);
+    storeRow(c0, activate(c00, act, vlo, vhi), activate(c01, act, vlo, vhi), cols);
   }
 }
 

@@ -31,8 +31,55 @@ export function padPlane(x: usize, h: i32, w: i32, pad: usize, hp: i32, wp: i32,
       continue;
     }
     fillRun(row, c0 + pl, fill);
-    memory.copy(row + <usize>(c0 + pl) * 4, x + <usize>(ir * w + c0) * 4, <usize>(c1 - c0) * 4);
+    copyRun(row + <usize>(c0 + pl) * 4, x + <usize>(ir * w + c0) * 4, c1 - c0);
     fillRun(row + <usize>(c1 + pl) * 4, wp - c1 - pl, fill);
+  }
+}
+
+// Short rows (7–56 floats) are copied with vector moves: memory.copy's call overhead
+// outweighs the copy itself at these sizes.
+@inline function copyRun(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + <usize>i * 4, v128.load(src + <usize>i * 4));
+  for (; i < n; i++) store<f32>(dst + <usize>i * 4, load<f32>(src + <usize>i * 4));
+}
+
+/**
+ * padPlane for stride-2 windows, split by column parity: padded row r holds its even
+ * columns at pad + r·wp floats and its odd columns `wp >> 1` floats later, each half
+ * `(wp >> 1) & ~3` floats long (≥ 8-column output blocks + 1 for paddedWidth(ow, 2, 3, 1)).
+ * A stride-2 tap kx then reads 4 consecutive floats: even[ox + kx/2] or odd[ox].
+ */
+export function padPlaneSplit(x: usize, h: i32, w: i32, pad: usize, hp: i32, wp: i32, pt: i32, pl: i32, fill: f32): void {
+  const half = wp >> 1, len = half & ~3;
+  for (let r = 0; r < hp; r++) {
+    const ev = pad + <usize>(r * wp) * 4, od = ev + <usize>half * 4;
+    const ir = r - pt;
+    if (ir < 0 || ir >= h) {
+      fillRun(ev, len, fill);
+      fillRun(od, len, fill);
+      continue;
+    }
+    const src = x + <usize>(ir * w) * 4;
+    for (let j = 0; j < len; j += 4) {
+      const i0 = 2 * j - pl; // image column of even[j]
+      if (i0 >= 0 && i0 + 8 <= w) {
+        const v0 = v128.load(src + <usize>i0 * 4), v1 = v128.load(src + <usize>i0 * 4, 16);
+        v128.store(ev + <usize>j * 4, v128.shuffle<f32>(v0, v1, 0, 2, 4, 6));
+        v128.store(od + <usize>j * 4, v128.shuffle<f32>(v0, v1, 1, 3, 5, 7));
+        continue;
+      }
+      if (i0 >= w || i0 + 8 <= 0) {
+        v128.store(ev + <usize>j * 4, f32x4.splat(fill));
+        v128.store(od + <usize>j * 4, f32x4.splat(fill));
+        continue;
+      }
+      for (let k = 0; k < 8; k++) {
+        const ic = i0 + k;
+        const v = <u32>ic < <u32>w ? load<f32>(src + <usize>ic * 4) : fill;
+        store<f32>((k & 1 ? od : ev) + <usize>(j + (k >> 1)) * 4, v);
+      }
+    }
   }
 }
 
@@ -65,9 +112,4 @@ export function padPlane(x: usize, h: i32, w: i32, pad: usize, hp: i32, wp: i32,
   }
 }
 
-// act: 0 none, 1 relu, 2 clip(lo, hi)
-@inline export function activate(v: v128, act: i32, lo: v128, hi: v128): v128 {
-  if (act == 1) return f32x4.max(v, f32x4.splat(0));
-  if (act == 2) return f32x4.min(f32x4.max(v, lo), hi);
-  return v;
-}
+export { activate } from './simd';

@@ -16,6 +16,15 @@ export interface KernelProvider {
 export const opProfile: Map<string, { ms: number; calls: number }> | undefined =
   typeof process !== 'undefined' && process.env?.WASMNN_PROFILE ? new Map() : undefined;
 
+/** WASMNN_PROFILE=node: one row per node (op, name, output dims) instead of per op type. */
+const profileByNode = typeof process !== 'undefined' && process.env?.WASMNN_PROFILE === 'node';
+
+function profileKey(node: IrNode, outs: readonly Value[]): string {
+  if (!profileByNode) return node.opType;
+  const y = outs[0];
+  return `${node.opType} ${node.name}${y instanceof Tensor ? ` → [${y.dims.join(',')}]` : ''}`;
+}
+
 /** Scope chain: a subgraph reads names it does not define from its enclosing run. */
 interface Scope {
   lookup(name: string): Value | undefined;
@@ -42,10 +51,11 @@ export function executeGraph(g: IrGraph, feeds: ReadonlyMap<string, Value>, prov
     const t0 = opProfile ? performance.now() : 0;
     const outs = runNode(node, g, inputs, provider, scope);
     if (opProfile) {
-      const e = opProfile.get(node.opType) ?? { ms: 0, calls: 0 };
+      const key = profileKey(node, outs);
+      const e = opProfile.get(key) ?? { ms: 0, calls: 0 };
       e.ms += performance.now() - t0;
       e.calls++;
-      opProfile.set(node.opType, e);
+      opProfile.set(key, e);
     }
     for (let k = 0; k < node.outputs.length; k++) {
       const name = node.outputs[k]!;

@@ -175,7 +175,12 @@ export class InferenceSession {
     const out = executeGraphPublic(o ? o.graph : this.folded!, o ? withDefaults(values, o.defaults) : values, this.impl!);
     if (opProfile) printProfile();
     const result: Record<string, Value> = {};
-    for (const w of wanted) result[w] = out.get(w)!;
+    for (const w of wanted) {
+      const v = out.get(w)!;
+      // Outputs leave engine memory now, once: they must outlive the engine's next run and release().
+      if (v instanceof Tensor) void v.data;
+      result[w] = v;
+    }
     return result;
   }
 
@@ -195,7 +200,7 @@ import { executeGraph as executeGraphPublic, opProfile } from './executor.js';
 function printProfile(): void {
   const rows = [...opProfile!].sort((a, b) => b[1].ms - a[1].ms);
   const total = rows.reduce((s, [, e]) => s + e.ms, 0);
-  const lines = rows.map(([op, e]) => `${op.padEnd(24)} ${e.ms.toFixed(1).padStart(9)} ms ${String(e.calls).padStart(5)} calls`);
+  const lines = rows.map(([op, e]) => `${op.padEnd(24)} ${e.ms.toFixed(2).padStart(9)} ms ${String(e.calls).padStart(5)} calls`);
   process.stderr.write(`[wasmnn profile] ${total.toFixed(1)} ms\n${lines.join('\n')}\n`);
   opProfile!.clear();
 }

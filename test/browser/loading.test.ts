@@ -74,7 +74,8 @@ describe('model loading (Chromium)', { skip, timeout: 120_000 }, () => {
   before(async () => {
     server = await startModelServer({
       ...(await pageRoutes()),
-      '/m.onnx': { body: model },
+      // Paced: the progress test counts chunks, which a busy machine would otherwise read as one.
+      '/m.onnx': { body: model, paceMs: 10 },
       '/sri.onnx': { body: model },
       '/c.onnx': { body: model },
       '/page.onnx': { body: '<!DOCTYPE html><html><head><title>Sign in</title></head><body>please log in</body></html>', contentType: 'text/html' },

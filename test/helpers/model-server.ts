@@ -17,6 +17,8 @@ export interface Route {
   truncateAt?: number;
   /** Send this many bytes, then stall until the client goes away. */
   stallAt?: number;
+  /** Milliseconds between the body's chunks, as a slow network delivers them (default: back to back, which a busy client may read as one). */
+  paceMs?: number;
 }
 
 export interface ModelServer {
@@ -56,6 +58,15 @@ export async function startModelServer(routes: Record<string, Route> = {}): Prom
     }
     // Several writes, so the client sees several chunks.
     const step = Math.max(1, Math.ceil(body.length / 8));
+    if (r.paceMs) {
+      const send = (i: number): void => {
+        if (i >= body.length || res.destroyed) { res.end(); return; }
+        res.write(body.subarray(i, i + step));
+        setTimeout(() => send(i + step), r.paceMs);
+      };
+      send(0);
+      return;
+    }
     for (let i = 0; i < body.length; i += step) res.write(body.subarray(i, i + step));
     res.end();
   });

@@ -5,31 +5,58 @@
 import { dtypeToOnnx, type DataType } from '../../src/dtype.js';
 import { Tensor } from '../../src/tensor.js';
 
+/**
+ * Protobuf writer. Small fields go byte by byte into `cur`; payloads of 256 bytes or more and
+ * nested messages are kept as whole chunks, so a 100 MB model (test/helpers/resnet50.ts) is
+ * written with a few memcpys instead of one array element per byte.
+ */
 class PbWriter {
-  private chunks: number[] = [];
+  private parts: Uint8Array[] = [];
+  private cur: number[] = [];
+  private size = 0; // bytes in `parts`
+  /** Bytes written so far. */
+  get length(): number { return this.size + this.cur.length; }
+  private flush(): void {
+    if (this.cur.length) { this.push(Uint8Array.from(this.cur)); this.cur = []; }
+  }
+  private push(b: Uint8Array): void { this.parts.push(b); this.size += b.length; }
   varint(v: number | bigint): this {
     let x = BigInt.asUintN(64, BigInt(v));
-    while (x >= 0x80n) { this.chunks.push(Number(x & 0x7fn) | 0x80); x >>= 7n; }
-    this.chunks.push(Number(x));
+    while (x >= 0x80n) { this.cur.push(Number(x & 0x7fn) | 0x80); x >>= 7n; }
+    this.cur.push(Number(x));
     return this;
   }
   tag(field: number, wire: number): this { return this.varint(field * 8 + wire); }
   int(field: number, v: number | bigint): this { return this.tag(field, 0).varint(v); }
   bytes(field: number, b: Uint8Array): this {
     this.tag(field, 2).varint(b.length);
-    for (const x of b) this.chunks.push(x);
+    if (b.length < 256) { for (const x of b) this.cur.push(x); return this; }
+    this.flush();
+    this.push(b.slice()); // a copy: callers may reuse their buffer before finish()
     return this;
   }
   str(field: number, s: string): this { return this.bytes(field, new TextEncoder().encode(s)); }
-  msg(field: number, w: PbWriter): this { return this.bytes(field, w.finish()); }
+  msg(field: number, w: PbWriter): this {
+    this.tag(field, 2).varint(w.length);
+    w.flush();
+    this.flush();
+    for (const p of w.parts) this.push(p);
+    return this;
+  }
   float(field: number, v: number): this {
     this.tag(field, 5);
     const b = new Uint8Array(new Float32Array([v]).buffer);
-    for (const x of b) this.chunks.push(x);
+    for (const x of b) this.cur.push(x);
     return this;
   }
-  raw(b: ArrayLike<number>): this { for (let i = 0; i < b.length; i++) this.chunks.push(b[i]!); return this; }
-  finish(): Uint8Array { return Uint8Array.from(this.chunks); }
+  raw(b: ArrayLike<number>): this { for (let i = 0; i < b.length; i++) this.cur.push(b[i]!); return this; }
+  finish(): Uint8Array {
+    this.flush();
+    const out = new Uint8Array(this.size);
+    let at = 0;
+    for (const p of this.parts) { out.set(p, at); at += p.length; }
+    return out;
+  }
 }
 
 export type AttrValue = number | string | number[] | string[] | Tensor | { floats: number[] } | { float: number } | { graph: GraphBuilder };

@@ -70,7 +70,8 @@ export async function differential(model: Uint8Array, feeds: Record<string, Tens
   const ortFeeds: Record<string, import('onnxruntime-node').Tensor> = {};
   for (const [k, t] of Object.entries(feeds)) ortFeeds[k] = new ort.Tensor(t.type as never, t.data as never, t.dims);
   const expected = await ortSession.run(ortFeeds);
-  const ours = await InferenceSession.create(model, { executionProviders: [backend] });
+  // 'wasm-mt': the wasm backend on 2 threads, as the conformance runner names it.
+  const ours = await InferenceSession.create(model, backend === 'wasm-mt' ? { executionProviders: ['wasm'], intraOpNumThreads: 2 } : { executionProviders: [backend] });
   const actual = ours.runSync(feeds);
   const mismatches: string[] = [];
   for (const name of ortSession.outputNames) {

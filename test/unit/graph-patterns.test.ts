@@ -13,6 +13,7 @@ import { fuseLayerNorm } from '../../src/graph/passes/fuse-layernorm.js';
 import { optimizeGraph } from '../../src/graph/passes/optimize.js';
 import { decodeModel } from '../../src/onnx/decode.js';
 import { defaultRegistry } from '../../src/ops/index.js';
+import { InferenceSession } from '../../src/index.js';
 import { Tensor } from '../../src/tensor.js';
 import { GraphBuilder } from '../helpers/onnx-builder.js';
 import { differential, oracle, randomTensor } from '../helpers/oracle.js';
@@ -278,8 +279,7 @@ describe('optimizeGraph', () => {
 });
 
 /** BERT-style attention on x [B, S, H·D]: heads split by Reshape/Transpose, Kᵀ by Transpose perm [0, 2, 3, 1]. */
-function bertAttention(opts: { scale: 'div' | 'mul' | 'none'; mask: 'input' | 'const' | 'column' | 'none'; maskFirst?: boolean }): Uint8Array {
-  const [B, S, H, D] = [2, 5, 3, 4];
+function bertAttention(opts: { scale: 'div' | 'mul' | 'none'; mask: 'input' | 'const' | 'column' | 'none'; maskFirst?: boolean; merge?: boolean }, [B, S, H, D] = [2, 5, 3, 4]): Uint8Array {
   const g = new GraphBuilder();
   g.input('x', 'float32', [B, S, H * D]);
   if (opts.mask === 'input') g.input('mask', 'float32', [B, 1, 1, S]);
@@ -303,7 +303,9 @@ function bertAttention(opts: { scale: 'div' | 'mul' | 'none'; mask: 'input' | 'c
   }
   g.node('Softmax', [s], { axis: -1 }, ['probs']);
   g.node('MatMul', ['probs', 'v'], {}, ['ctx']);
-  g.node('Transpose', ['ctx'], { perm: [0, 2, 1, 3] }, ['y']);
+  g.node('Transpose', ['ctx'], { perm: [0, 2, 1, 3] }, [opts.merge ? 'yt' : 'y']);
+  // As BERT continues: the heads merged back into [B, S, H·D] for the output projection.
+  if (opts.merge) g.node('Reshape', ['yt', g.init('merged', new Tensor('int64', BigInt64Array.from([B, S, H * D].map(BigInt)), [3]))], {}, ['y']);
   g.output('y');
   return g.build({ opset: 13 });
 }
@@ -315,6 +317,8 @@ describe('fuse-attention', () => {
     ['Mul scale, constant mask first', { scale: 'mul', mask: 'const', maskFirst: true }],
     ['no scale, no mask', { scale: 'none', mask: 'none' }],
     ['Div scale, mask broadcast along each row', { scale: 'div', mask: 'column' }],
+    ['heads merged back (BERT), mask input', { scale: 'div', mask: 'input', merge: true }],
+    ['heads merged back, constant mask, Mul scale', { scale: 'mul', mask: 'const', merge: true }],
   ] as const;
   for (const [name, opts] of cases) {
     const bytes = bertAttention(opts);
@@ -322,8 +326,12 @@ describe('fuse-attention', () => {
       const g = fuseAttention(irOf(bytes));
       assert.deepEqual(g.nodes.filter((n) => n.domain === 'com.wasmnn').map((n) => n.opType), ['Attention']);
       assert.ok(!g.nodes.some((n) => n.opType === 'Softmax'));
+      const merged = 'merge' in opts && opts.merge;
+      // With the heads merged back, the split and merge Reshape/Transpose pairs are absorbed too.
+      assert.equal((g.nodes.find((n) => n.opType === 'Attention')!.attrs as { heads: number }).heads, merged ? 3 : 0);
+      assert.deepEqual(g.nodes.filter((n) => n.opType === 'Transpose' || n.opType === 'Reshape').length, merged ? 0 : 7);
     });
-    for (const backend of ['js', 'wasm']) {
+    for (const backend of ['js', 'wasm', 'wasm-mt']) {
       it(`${name}: ${backend} equals onnxruntime`, { skip }, async () => {
         const f = feeds();
         const r = await differential(bytes, opts.mask === 'input' ? f : { x: f.x }, TOL, backend);
@@ -331,6 +339,18 @@ describe('fuse-attention', () => {
       });
     }
   }
+
+  it('heads merged back, large enough to split over threads: wasm on 2 threads equals onnxruntime and 1 thread', { skip }, async () => {
+    const [B, S, H, D] = [2, 48, 4, 32];
+    const bytes = bertAttention({ scale: 'div', mask: 'input', merge: true }, [B, S, H, D]);
+    const feeds = { x: randomTensor('float32', [B, S, H * D], 27, -1, 1), mask: randomTensor('float32', [B, 1, 1, S], 28, -10000, 0) };
+    assert.deepEqual((await differential(bytes, feeds, TOL, 'wasm-mt')).mismatches, []);
+    const one = await InferenceSession.create(bytes, { executionProviders: ['wasm'], intraOpNumThreads: 1 });
+    const two = await InferenceSession.create(bytes, { executionProviders: ['wasm'], intraOpNumThreads: 2 });
+    assert.deepEqual((await two.run(feeds)).y!.data, (await one.run(feeds)).y!.data);
+    await one.release();
+    await two.release();
+  });
 
   it('a mask that widens the scores is not fused', () => {
     const g = new GraphBuilder();

@@ -15,6 +15,7 @@ import { Tensor } from '../../src/tensor.js';
 import { compareTensors, type Tolerance } from '../helpers/compare.js';
 import { GraphBuilder, type AttrValue } from '../helpers/onnx-builder.js';
 import { differential, oracle, randomTensor } from '../helpers/oracle.js';
+import { appendActivation } from '../helpers/wasm-check.js';
 
 // rtol 1e-3 / atol 1e-4, as for the real models, plus an absolute error of 1e-4 of the
 // output's scale (max |y|): Winograd's tile transforms sum 36 rounded products per
@@ -56,13 +57,7 @@ function model(c: ConvCase): { bytes: Uint8Array; feeds: Record<string, Tensor> 
     g.node('Add', c.convSecond ? ['z', y] : [y, 'z'], {}, ['s']);
     y = 's';
   }
-  if (c.act === 'Relu') { g.node('Relu', [y], {}, ['y']); y = 'y'; }
-  if (c.act === 'Clip') {
-    g.init('lo', new Tensor('float32', [-0.5], []));
-    g.init('hi', new Tensor('float32', [1.5], []));
-    g.node('Clip', [y, 'lo', 'hi'], {}, ['y']);
-    y = 'y';
-  }
+  y = appendActivation(g, y, c.act);
   g.output(y);
   return { bytes: g.build({ opset: 17 }), feeds };
 }

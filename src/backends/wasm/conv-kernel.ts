@@ -12,7 +12,7 @@ import type { Value } from '../../values.js';
 import { Tensor } from '../../tensor.js';
 import type { Engine } from './engine.js';
 import { constF32, f32Input, put } from './io.js';
-import { readersOf, residencyOf } from './resident.js';
+import { engineCall } from './engine-call.js';
 import type { Scratch } from './scratch.js';
 import { gemmCalls } from './parallel-gemm.js';
 import { CONV_MIN_WORK, PARALLEL_MIN_ELEMENTS, ranges, taskCount } from './split.js';
@@ -68,20 +68,9 @@ export function runImages(engine: Engine, scratch: Scratch, r: ConvRun, body: (x
   const N = x.dims[0]!;
   const inSize = x.size / N;
   if (N === 1) {
-    const res = residencyOf(engine);
-    const xr = res.find(x), zr = res.find(z);
-    // Claim first: it may grow memory, which must happen before any view is made.
-    const slot = res.claim(outSize * 4, [xr, zr]);
-    const work = scratch.get(r.workBytes + ((xr === undefined ? inSize : 0) + (z && zr === undefined ? outSize : 0)) * 4);
-    let p = work + r.workBytes;
-    const xPtr = xr ?? p;
-    if (xr === undefined) { put(engine, p, x.data as Float32Array); p += inSize * 4; }
-    const zPtr = z ? zr ?? p : 0;
-    if (z && zr === undefined) put(engine, p, z.data as Float32Array);
-    body(xPtr, zPtr, slot.ptr, work);
-    res.consumed(x, r.g);
-    res.consumed(z, r.g);
-    return res.publish(slot, r.outDims, outSize, r.g, readersOf(r.g, r.node.outputs[0] ?? ''));
+    const [y] = engineCall(engine, scratch, { node: r.node, g: r.g, inputs: [x, z], outputs: [r.outDims], workBytes: r.workBytes },
+      ([xPtr, zPtr], [yPtr], work) => body(xPtr!, zPtr!, yPtr!, work));
+    return y!;
   }
   const base = scratch.get(r.workBytes + (inSize + 2 * outSize) * 4);
   const xPtr = base + r.workBytes, yPtr = xPtr + inSize * 4, zPtr = z ? yPtr + outSize * 4 : 0;

@@ -10,7 +10,8 @@ import { planBroadcast } from '../../ops/binary/broadcast.js';
 import type { Kernel } from '../../ops/op.js';
 import { Tensor } from '../../tensor.js';
 import type { Engine } from './engine.js';
-import { constF32, f32Input, put, take } from './io.js';
+import { constF32, f32Input } from './io.js';
+import { engineCall } from './engine-call.js';
 import type { Scratch } from './scratch.js';
 import { PARALLEL_MIN_ELEMENTS, PARALLEL_MIN_WORK } from './split.js';
 import { rowTasks } from './split-rows.js';
@@ -54,22 +55,18 @@ export function unaryTasks(engine: Engine, act: UnaryAct, x: number, y: number, 
   rowTasks(engine, n, work, (i0, i1) => ({ fn: 'unary_f32', args: [code, x + i0 * 4, y + i0 * 4, i1 - i0, p0, p1] }), 8, min);
 }
 
-function runUnary(engine: Engine, scratch: Scratch, x: Tensor, act: UnaryAct): Tensor {
-  const n = x.size;
-  const base = scratch.get(n * 8 + 32);
-  const yPtr = base + Math.ceil(n / 4) * 16;
-  put(engine, base, x.data as Float32Array);
-  unaryTasks(engine, act, base, yPtr, n);
-  return new Tensor('float32', take(engine, yPtr, n), x.dims);
+function runUnary(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph, x: Tensor, act: UnaryAct): Tensor {
+  const [y] = engineCall(engine, scratch, { node, g, inputs: [x], outputs: [x.dims] }, ([xPtr], [yPtr]) => unaryTasks(engine, act, xPtr!, yPtr!, x.size));
+  return y!;
 }
 
-export function unaryKernel(engine: Engine, scratch: Scratch, node: IrNode): Kernel<unknown> | undefined {
+export function unaryKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> | undefined {
   const act = unaryAct(node.opType, node.attrs);
   if (!act) return undefined;
   return (inputs, attrs, ctx) => {
     const x = f32Input(inputs[0]);
     if (!x || x.size === 0) return node.op.run(inputs, attrs, ctx);
-    return [runUnary(engine, scratch, x, act)];
+    return [runUnary(engine, scratch, node, g, x, act)];
   };
 }
 
@@ -81,14 +78,14 @@ function bound(v: unknown, def: number): number | undefined {
   return t.size === 0 ? def : (t.data as Float32Array)[0]!;
 }
 
-export function clipKernel(engine: Engine, scratch: Scratch, node: IrNode): Kernel<unknown> {
+export function clipKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> {
   const legacy = node.attrs as { min: number; max: number } | undefined;
   return (inputs, attrs, ctx) => {
     const x = f32Input(inputs[0]);
     const lo = legacy ? Math.fround(legacy.min) : bound(inputs[1], -Infinity);
     const hi = legacy ? Math.fround(legacy.max) : bound(inputs[2], Infinity);
     if (!x || x.size === 0 || lo === undefined || hi === undefined) return node.op.run(inputs, attrs, ctx);
-    return [runUnary(engine, scratch, x, { code: 2, p0: lo, p1: hi })];
+    return [runUnary(engine, scratch, node, g, x, { code: 2, p0: lo, p1: hi })];
   };
 }
 
@@ -131,18 +128,12 @@ export function binaryKernel(engine: Engine, scratch: Scratch, node: IrNode, g: 
     const inner = plan.loop[plan.loop.length - 1]!;
     if (plan.loop.length > 3 || plan.size === 0 || (inner < 8 && plan.size > inner)) return node.op.run(inputs, attrs, ctx);
     const ca = consts[0]?.t === a ? consts[0].ptr : 0, cb = consts[1]?.t === b ? consts[1].ptr : 0;
-    // Scratch layout: [a (unless constant)] [b (unless constant)] [y], each 16-byte aligned.
-    const bytes = (n: number) => Math.ceil(n / 4) * 16;
-    const aBytes = ca ? 0 : bytes(a.size), bBytes = cb ? 0 : bytes(b.size);
-    const base = scratch.get(aBytes + bBytes + bytes(plan.size));
-    const aPtr = ca || base, bPtr = cb || base + aBytes, yPtr = base + aBytes + bBytes;
-    if (!ca) put(engine, aPtr, a.data as Float32Array);
-    if (!cb) put(engine, bPtr, b.data as Float32Array);
     // Left-pad the collapsed loop to three dims [d0, d1, n] (extra dims: size 1, stride 0).
     const lead = 3 - plan.loop.length;
     const loop = [0, 1, 2].map((i) => (i < lead ? 1 : plan.loop[i - lead]!));
     const [sa, sb] = plan.strides.map((st) => [0, 1, 2].map((i) => (i < lead ? 0 : st[i - lead]!))) as [number[], number[]];
-    binaryTasks(engine, code, aPtr, bPtr, yPtr, loop as Loop3, sa as Loop3, sb as Loop3);
-    return [new Tensor('float32', take(engine, yPtr, plan.size), plan.dims)];
+    const [y] = engineCall(engine, scratch, { node, g, inputs: [ca ? undefined : a, cb ? undefined : b], outputs: [plan.dims] }, ([aPtr, bPtr], [yPtr]) =>
+      binaryTasks(engine, code, ca || aPtr!, cb || bPtr!, yPtr!, loop as Loop3, sa as Loop3, sb as Loop3));
+    return [y!];
   };
 }

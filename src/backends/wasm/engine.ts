@@ -45,8 +45,23 @@ interface EngineExports {
     a0: number, a1: number, ai: number, b0: number, b1: number, bi: number): void;
   softmax_f32(x: number, y: number, rows: number, n: number): void;
   attention_softmax_f32(s: number, rows: number, n: number, scale: number, divide: number, mask: number, maskOffs: number, maskStride: number): void;
+  attention_heads_f32(q: number, k: number, v: number, y: number, s: number, l: number, dk: number, dv: number, ldq: number, ldk: number, ldv: number, ldy: number,
+    h0: number, h1: number, scale: number, divide: number, mask: number, maskOffs: number, maskStride: number, work: number): void;
+  attention_heads_work_bytes(s: number, l: number, dk: number, dv: number): number;
   layernorm_f32(x: number, y: number, rows: number, n: number, scale: number, bias: number, eps: number): void;
+  reduce_f32(fold: number, post: number, count: number, x: number, y: number, outer: number, red: number, inner: number, n: number): void;
+  instancenorm_f32(x: number, y: number, planes: number, n: number, channels: number, c0: number, scale: number, bias: number, eps: number): void;
+  channel_affine_f32(x: number, y: number, planes: number, n: number, channels: number, c0: number, a: number, b: number): void;
   transpose_f32(x: number, y: number, d0: number, d1: number, d2: number, d3: number, s0: number, s1: number, s2: number, s3: number, r0: number, r1: number): void;
+  col2im_add_f32(col: number, channels: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
+    pt: number, pl: number, oh: number, ow: number, bias: number, y: number): void;
+  resize_nearest_f32(x: number, y: number, rowOff: number, colOff: number, r0: number, r1: number, ow: number, fill: number): void;
+  resize_ring_bytes(tapsY: number, ow: number): number;
+  resize_weighted_f32(x: number, y: number, r0: number, r1: number, h: number, w: number, oh: number, ow: number,
+    iy: number, wy: number, tapsY: number, ix: number, wx: number, tapsX: number, outY: number, outX: number, fill: number, ring: number): void;
+  copy_rows_f32(x: number, ldx: number, y: number, ldy: number, rows: number, cols: number): void;
+  pad_rows_f32(x: number, rows: number, map: number, w: number, lo: number, hi: number, bits: number, y: number, r0: number, r1: number): void;
+  gather_f32(x: number, idx: number, m: number, inner: number, dimA: number, y: number, r0: number, r1: number): void;
 }
 
 const modules = new Map<EngineFile, Promise<WebAssembly.Module>>();

@@ -1,7 +1,7 @@
 /**
  * MatMul and Gemm on the engine when the weight matrix is a constant: packed
- * once into engine memory at session creation, so a run copies A in, runs the
- * SIMD kernel and copies C out.
+ * once into engine memory at session creation; A and C stay in engine memory
+ * between engine kernels (engineCall).
  */
 import type { IrGraph, IrNode } from '../../graph/ir.js';
 import type { Kernel } from '../../ops/op.js';
@@ -13,7 +13,8 @@ import type { Engine } from './engine.js';
 import { gemm } from './parallel-gemm.js';
 import { copyData } from '../../onnx/lazy-tensor.js';
 import { f32Input, noteHeld } from './io.js';
-import { binaryTasks, unaryAct, unaryTasks, type UnaryAct } from './elementwise-kernels.js';
+import { unaryAct, unaryTasks, type UnaryAct } from './elementwise-kernels.js';
+import { engineCall } from './engine-call.js';
 import { Scratch } from './scratch.js';
 
 interface PackedWeights {
@@ -49,22 +50,18 @@ function pack(engine: Engine, scratch: Scratch, w: Tensor, transB: boolean, bias
 }
 
 /** What FusedMatMul does to the product after its bias: add a residual of the output's size, then an activation. */
-interface Finish { residual?: Float32Array; act?: UnaryAct }
+interface Finish { residual?: Tensor; act?: UnaryAct }
 
-function runPacked(engine: Engine, scratch: Scratch, w: PackedWeights, a: Float32Array, rows: number, finish: Finish = {}): Float32Array {
+/** C = A·W (+ bias, + residual, activated) with A's rows of k floats; A and C stay in engine memory (engineCall). */
+function runPacked(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph, w: PackedWeights, a: Tensor, dims: readonly number[], finish: Finish = {}): Tensor {
   const { k, n } = w;
-  const size = rows * n, res = finish.residual;
-  const base = scratch.get((rows * k + size + (res ? size : 0)) * 4);
-  const aPtr = base, cPtr = base + rows * k * 4, rPtr = cPtr + size * 4;
-  engine.f32(aPtr, rows * k).set(a);
-  gemm(engine, { a: aPtr, lda: k, bp: w.packed, c: cPtr, ldc: n, m: rows, n, k, bias: w.bias });
-  // In place on C, as the unfused Add and activation would compute it.
-  if (res) {
-    engine.f32(rPtr, size).set(res);
-    binaryTasks(engine, 0, cPtr, rPtr, cPtr, [1, 1, size], [0, 0, 1], [0, 0, 1]);
-  }
-  if (finish.act) unaryTasks(engine, finish.act, cPtr, cPtr, size);
-  return engine.f32(cPtr, size).slice();
+  const rows = a.size / k;
+  const [y] = engineCall(engine, scratch, { node, g, inputs: [a, finish.residual], outputs: [dims] }, ([aPtr, rPtr], [cPtr]) => {
+    // The residual is added by each GEMM task right after its block (as the unfused Add would compute it).
+    gemm(engine, { a: aPtr!, lda: k, bp: w.packed, c: cPtr!, ldc: n, m: rows, n, k, bias: w.bias, res: rPtr || undefined });
+    if (finish.act) unaryTasks(engine, finish.act, cPtr!, cPtr!, rows * n);
+  });
+  return y!;
 }
 
 const isConstF32 = (g: IrGraph, name: string | undefined, rank?: number) => {
@@ -94,9 +91,7 @@ export function matmulKernel(engine: Engine, scratch: Scratch, node: IrNode, g: 
     // A residual that would broadcast (or widen the output) is left to the reference kernel.
     const residual = hasResidual ? f32Input(inputs[3]) : undefined;
     if (hasResidual && !(residual && sameShape(residual.dims, dims))) return node.op.run(inputs, attrs, ctx);
-    const rows = a.size / packed.k;
-    const y = runPacked(engine, scratch, packed, a.data as Float32Array, rows, { residual: residual?.data as Float32Array | undefined, act });
-    return [new Tensor('float32', y, dims)];
+    return [runPacked(engine, scratch, node, g, packed, a, dims, { residual, act })];
   };
 }
 
@@ -122,6 +117,6 @@ export function gemmKernel(engine: Engine, scratch: Scratch, node: IrNode, g: Ir
     const a = inputs[0];
     if (!(a instanceof Tensor) || a.type !== 'float32' || a.dims.length !== 2 || a.dims[1] !== packed.k) return node.op.run(inputs, attrs, ctx);
     const rows = a.dims[0]!;
-    return [new Tensor('float32', runPacked(engine, scratch, packed, a.data as Float32Array, rows), [rows, packed.n])];
+    return [runPacked(engine, scratch, node, g, packed, a, [rows, packed.n])];
   };
 }

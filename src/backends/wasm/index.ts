@@ -14,6 +14,11 @@ import { gemmKernel, matmulKernel } from './gemm-kernels.js';
 import { layerNormKernel, softmaxKernel } from './norm-kernels.js';
 import { attentionKernel } from './attention-kernel.js';
 import { transposeKernel } from './transpose-kernel.js';
+import { viewKernel } from './view-kernels.js';
+import { concatKernel, gatherKernel, padKernel, sliceKernel, splitKernel } from './movement-kernels.js';
+import { convTransposeKernel } from './conv-transpose-kernel.js';
+import { resizeKernel } from './resize-kernel.js';
+import { batchNormKernel, instanceNormKernel, reduceKernel } from './reduce-kernels.js';
 import { matmulDynamicKernel } from './matmul-dynamic-kernel.js';
 import { globalAveragePoolKernel, poolKernel } from './pool-kernels.js';
 import { recordHeld } from './io.js';
@@ -48,8 +53,33 @@ const FACTORIES: Record<string, readonly Factory[]> = {
   '::Clip': [clipKernel],
   '::Softmax': [softmaxKernel],
   '::LayerNormalization': [layerNormKernel],
+  '::ReduceSum': [reduceKernel],
+  '::ReduceMean': [reduceKernel],
+  '::ReduceMax': [reduceKernel],
+  '::ReduceMin': [reduceKernel],
+  '::ReduceProd': [reduceKernel],
+  '::ReduceSumSquare': [reduceKernel],
+  '::ReduceL1': [reduceKernel],
+  '::ReduceL2': [reduceKernel],
+  '::ReduceLogSum': [reduceKernel],
+  '::ReduceLogSumExp': [reduceKernel],
+  '::InstanceNormalization': [instanceNormKernel],
+  '::BatchNormalization': [batchNormKernel],
   'com.wasmnn::Attention': [attentionKernel],
   '::Transpose': [transposeKernel],
+  '::Reshape': [viewKernel],
+  '::Flatten': [viewKernel],
+  '::Squeeze': [viewKernel],
+  '::Unsqueeze': [viewKernel],
+  '::Identity': [viewKernel],
+  '::Concat': [concatKernel],
+  '::Split': [splitKernel],
+  '::Slice': [sliceKernel],
+  '::Pad': [padKernel],
+  '::Gather': [gatherKernel],
+  '::ConvTranspose': [convTransposeKernel],
+  '::Resize': [resizeKernel],
+  '::Upsample': [resizeKernel],
 };
 
 function firstKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> | undefined {

@@ -11,11 +11,10 @@ import { matmulPlan, type MatMulPlan } from '../../ops/nn/matmul-plan.js';
 import type { Kernel } from '../../ops/op.js';
 import { Tensor } from '../../tensor.js';
 import type { Engine } from './engine.js';
-import { f32Input, noteHeld, put, take } from './io.js';
+import { f32Input, noteHeld } from './io.js';
+import { engineCall } from './engine-call.js';
 import type { Scratch } from './scratch.js';
 import { gemmCalls, type GemmCall } from './parallel-gemm.js';
-
-const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
 /** Packs every K×N batch matrix of row-major B (already in engine memory at bPtr) into panels at `out`; returns the bytes per matrix. */
 export function packBatches(engine: Engine, bPtr: number, K: number, N: number, batches: number, out: number): number {
@@ -61,7 +60,7 @@ export function matmulDynamicKernel(engine: Engine, scratch: Scratch, node: IrNo
     const a = f32Input(inputs[0]), b = f32Input(inputs[1]);
     if (!a || !b || a.dims.length === 0 || b.dims.length === 0) return node.op.run(inputs, attrs, ctx);
     const plan = matmulPlan(a.dims, b.dims);
-    const { M, N, K, rows } = plan;
+    const { M, N, K } = plan;
     // Empty products (a zero K gives zeros) are left to the reference kernel.
     if (M * N * K === 0 || plan.aOffsets.length === 0) return node.op.run(inputs, attrs, ctx);
     const x = engine.exports;
@@ -69,22 +68,12 @@ export function matmulDynamicKernel(engine: Engine, scratch: Scratch, node: IrNo
     const bBatches = b.size / (K * N);
     // A feed may override an initializer (old IR): only the initializer itself is pre-packed.
     const fromConst = constB !== undefined && b === w;
-    const outSize = plan.aOffsets.length * rows * N;
-    const aBytes = align16(a.size * 4), cBytes = align16(outSize * 4);
-    const bBytes = fromConst ? 0 : align16(b.size * 4) + bBatches * pb;
-    const base = scratch.get(aBytes + cBytes + bBytes);
-    const aPtr = base, cPtr = base + aBytes;
-    put(engine, aPtr, a.data as Float32Array);
-    let packed: number;
-    if (fromConst) {
-      packed = constB!;
-    } else {
-      const bPtr = cPtr + cBytes;
-      packed = bPtr + align16(b.size * 4);
-      put(engine, bPtr, b.data as Float32Array);
-      packBatches(engine, bPtr, K, N, bBatches, packed);
-    }
-    runPlan(engine, plan, aPtr, packed, cPtr);
-    return [new Tensor('float32', take(engine, cPtr, outSize), plan.outDims)];
+    const [y] = engineCall(engine, scratch, { node, g, inputs: [a, fromConst ? undefined : b], outputs: [plan.outDims], workBytes: fromConst ? 0 : bBatches * pb },
+      ([aPtr, bPtr], [cPtr], work) => {
+        const packed = fromConst ? constB! : work;
+        if (!fromConst) packBatches(engine, bPtr!, K, N, bBatches, packed);
+        runPlan(engine, plan, aPtr!, packed, cPtr!);
+      });
+    return [y!];
   };
 }

@@ -3,17 +3,16 @@ import type { IrGraph, IrNode } from '../../graph/ir.js';
 import type { Kernel } from '../../ops/op.js';
 import { Tensor } from '../../tensor.js';
 import type { Engine } from './engine.js';
-import { constF32, f32Input, put, take } from './io.js';
+import { constF32, f32Input } from './io.js';
+import { engineCall } from './engine-call.js';
 import type { Scratch } from './scratch.js';
 import { PARALLEL_MIN_ELEMENTS } from './split.js';
 import { rowTasks } from './split-rows.js';
 
-const pad = (n: number): number => Math.ceil(n / 4) * 16;
-
 /** Element operations per input element, roughly (for {@link rowTasks}): softmax has an exp; layer norm is memory-bound. */
 export const SOFTMAX_COST = 24;
 
-export function softmaxKernel(engine: Engine, scratch: Scratch, node: IrNode): Kernel<unknown> {
+export function softmaxKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> {
   const { axis } = node.attrs as { axis: number };
   return (inputs, attrs, ctx) => {
     const x = f32Input(inputs[0]);
@@ -21,11 +20,8 @@ export function softmaxKernel(engine: Engine, scratch: Scratch, node: IrNode): K
     // Only the last axis: there the opset < 13 (coerce to 2-D) and ≥ 13 meanings agree.
     if (!x || rank === 0 || x.size === 0 || (axis < 0 ? axis + rank : axis) !== rank - 1) return node.op.run(inputs, attrs, ctx);
     const n = x.dims[rank - 1]!;
-    const base = scratch.get(pad(x.size) * 2);
-    put(engine, base, x.data as Float32Array);
-    const y = base + pad(x.size);
-    rowTasks(engine, x.size / n, x.size * SOFTMAX_COST, (r0, r1) => ({ fn: 'softmax_f32', args: [base + r0 * n * 4, y + r0 * n * 4, r1 - r0, n] }));
-    return [new Tensor('float32', take(engine, base + pad(x.size), x.size), x.dims)];
+    return engineCall(engine, scratch, { node, g, inputs: [x], outputs: [x.dims] }, ([base], [y]) =>
+      rowTasks(engine, x.size / n, x.size * SOFTMAX_COST, (r0, r1) => ({ fn: 'softmax_f32', args: [base! + r0 * n * 4, y! + r0 * n * 4, r1 - r0, n] })));
   };
 }
 
@@ -50,12 +46,9 @@ export function layerNormKernel(engine: Engine, scratch: Scratch, node: IrNode, 
     if (!x || rank === 0 || x.size === 0 || stats || (axis < 0 ? axis + rank : axis) !== rank - 1 || x.dims[rank - 1] !== n) {
       return node.op.run(inputs, attrs, ctx);
     }
-    const base = scratch.get(pad(x.size) * 2);
-    put(engine, base, x.data as Float32Array);
-    const y = base + pad(x.size);
-    rowTasks(engine, x.size / n, x.size, (r0, r1) => ({
-      fn: 'layernorm_f32', args: [base + r0 * n * 4, y + r0 * n * 4, r1 - r0, n, sPtr, bPtr, epsilon],
-    }), 1, PARALLEL_MIN_ELEMENTS);
-    return [new Tensor('float32', take(engine, base + pad(x.size), x.size), x.dims)];
+    return engineCall(engine, scratch, { node, g, inputs: [x], outputs: [x.dims] }, ([base], [y]) =>
+      rowTasks(engine, x.size / n, x.size, (r0, r1) => ({
+        fn: 'layernorm_f32', args: [base! + r0 * n * 4, y! + r0 * n * 4, r1 - r0, n, sPtr, bPtr, epsilon],
+      }), 1, PARALLEL_MIN_ELEMENTS));
   };
 }

@@ -6,29 +6,36 @@
  * ResNet and MobileNet almost every activation goes Conv → Conv, so most are
  * never copied out at all.
  *
- * Safety: a slot is reused only when its tensor is unreachable, already copied
- * out, or read by every reader in its graph (counted when the kernel is made);
- * otherwise it is copied out first. Reads from other graphs (subgraphs) never
- * count, so values they see are copied out before their slot is reused.
+ * Safety: a slot is reused only when its tensors are unreachable, already copied
+ * out, or read by every reader in their graph (counted when the kernel is made);
+ * otherwise they are copied out first. Reads from other graphs (subgraphs) never
+ * count, so values they see are copied out before their slot is reused. A view op
+ * (Reshape, Flatten, …) adds a tensor of other dims over the same slot (alias).
  */
 import type { IrGraph } from '../../graph/ir.js';
 import { useCounts } from '../../graph/passes/uses.js';
 import { Tensor } from '../../tensor.js';
 import type { Engine } from './engine.js';
 
+/** A tensor over a slot, and whether its data has been copied out. */
+interface Owner {
+  ref: WeakRef<Tensor>;
+  copied: () => boolean;
+}
+
 interface Slot {
   ptr: number;
   bytes: number;
-  owner: WeakRef<Tensor> | undefined;
+  /** The value the slot holds: its kernel's output and any views of it. */
+  owners: Owner[];
   graph: IrGraph | undefined;
-  /** Reads still expected by the owner's graph. */
+  /** Reads still expected by the owners' graph. */
   pending: number;
-  copied: () => boolean;
   lastUse: number;
 }
 
 /** More slots than a ResNet block keeps live (block input, 3 convs, shortcut). */
-const MAX_SLOTS = 8;
+export const MAX_SLOTS = 8;
 
 class Residency {
   private readonly slots: Slot[] = [];
@@ -37,46 +44,68 @@ class Residency {
 
   constructor(private readonly engine: Engine) {}
 
+  /** The slot t lives in, if any. */
+  private slotOf(t: Tensor | undefined): Slot | undefined {
+    const s = t && this.where.get(t);
+    return s && s.owners.some((o) => o.ref.deref() === t) ? s : undefined;
+  }
+
   /** Engine address of t's data when t lives in a slot. */
   find(t: Tensor | undefined): number | undefined {
-    const s = t && this.where.get(t);
-    return s && s.owner?.deref() === t ? s.ptr : undefined;
+    return this.slotOf(t)?.ptr;
   }
 
   /** One read of t by a kernel of graph g is done; after the last, t's slot is free. */
   consumed(t: Tensor | undefined, g: IrGraph): void {
-    const s = t && this.where.get(t);
-    if (s && s.owner?.deref() === t && s.graph === g) s.pending--;
+    const s = this.slotOf(t);
+    if (s && s.graph === g) s.pending--;
   }
 
   /** A slot of at least `bytes` that is not at any address in `keep`, freeing or copying out its owner. */
   claim(bytes: number, keep: readonly (number | undefined)[]): Slot {
-    const busy = (s: Slot) => {
-      const t = s.owner?.deref();
-      return !!t && !s.copied() && s.pending > 0;
-    };
+    const busy = (s: Slot) => s.pending > 0 && s.owners.some((o) => o.ref.deref() !== undefined && !o.copied());
     const open = this.slots.filter((s) => !keep.includes(s.ptr));
     let s = open.find((c) => !busy(c) && c.bytes >= bytes) ?? open.find((c) => !busy(c));
-    if (!s && this.slots.length < MAX_SLOTS) {
-      s = { ptr: 0, bytes: 0, owner: undefined, graph: undefined, pending: 0, copied: () => true, lastUse: 0 };
+    // Past the limit only when this call itself reads every slot (a wide Concat): one more slot.
+    if (!s && (this.slots.length < MAX_SLOTS || open.length === 0)) {
+      s = { ptr: 0, bytes: 0, owners: [], graph: undefined, pending: 0, lastUse: 0 };
       this.slots.push(s);
     }
     if (!s) {
       // All slots hold live values: copy out the least recently used one.
       s = open.reduce((a, b) => (a.lastUse <= b.lastUse ? a : b));
-      void s.owner?.deref()?.data;
+      for (const o of s.owners) void o.ref.deref()?.data;
     }
     if (s.bytes < bytes) {
       s.bytes = Math.max(bytes, 1 << 16);
       s.ptr = this.engine.alloc(s.bytes);
     }
-    s.owner = undefined;
+    s.owners = [];
     s.lastUse = ++this.clock;
     return s;
   }
 
   /** The float32 output of a kernel of graph g held in slot s, read `readers` times in g. */
   publish(s: Slot, dims: readonly number[], size: number, g: IrGraph, readers: number): Tensor {
+    s.owners = [];
+    s.graph = g;
+    s.pending = readers;
+    return this.lazyTensor(s, dims, size);
+  }
+
+  /**
+   * A tensor of other dims over the slot of x (resident, same size), read `readers` times in g;
+   * undefined when x is not resident for graph g (its readers are counted elsewhere).
+   */
+  alias(x: Tensor, dims: readonly number[], g: IrGraph, readers: number): Tensor | undefined {
+    const s = this.slotOf(x);
+    if (!s || s.graph !== g) return undefined;
+    s.pending += readers;
+    return this.lazyTensor(s, dims, x.size);
+  }
+
+  /** A float32 tensor over slot s whose JS copy is made on the first read of `data`. */
+  private lazyTensor(s: Slot, dims: readonly number[], size: number): Tensor {
     const { engine } = this;
     const ptr = s.ptr;
     let data: Float32Array | undefined;
@@ -89,10 +118,7 @@ class Residency {
       location: { value: 'cpu', enumerable: true },
       data: { enumerable: true, get: () => (data ??= engine.f32(ptr, size).slice()) },
     });
-    s.owner = new WeakRef(t);
-    s.graph = g;
-    s.pending = readers;
-    s.copied = () => data !== undefined;
+    s.owners.push({ ref: new WeakRef(t), copied: () => data !== undefined });
     this.where.set(t, s);
     return t;
   }
@@ -108,8 +134,13 @@ export function residencyOf(engine: Engine): Residency {
   return r;
 }
 
-/** How many times `name` is read in g (node inputs, subgraph references, graph outputs). */
+/**
+ * How many reads of `name` in g free its slot: its node inputs and subgraph references, or
+ * Infinity for a graph output (a subgraph's output is fed back as the next iteration's input,
+ * where reads under another name would count against it; it stays until copied or dropped).
+ */
 export function readersOf(g: IrGraph, name: string): number {
+  if (g.outputs.some((o) => o.name === name)) return Infinity;
   let m = readerCounts.get(g);
   if (!m) readerCounts.set(g, (m = useCounts(g)));
   return m.get(name) ?? 0;

@@ -4,13 +4,13 @@
  * remaining axes run as one strided copy, split by output rows over the engine's threads.
  * Identity permutations, more than four coalesced axes and other types use the reference kernel.
  */
-import type { IrNode } from '../../graph/ir.js';
+import type { IrGraph, IrNode } from '../../graph/ir.js';
 import type { Kernel } from '../../ops/op.js';
 import { coalescePerm } from '../../ops/tensor/transpose.js';
 import { stridesOf } from '../../ops/util/shape.js';
-import { Tensor } from '../../tensor.js';
 import type { Engine } from './engine.js';
-import { f32Input, put, take } from './io.js';
+import { f32Input } from './io.js';
+import { engineCall } from './engine-call.js';
 import type { Scratch } from './scratch.js';
 import { PARALLEL_MIN_ELEMENTS } from './split.js';
 import { rowTasks } from './split-rows.js';
@@ -29,7 +29,7 @@ export function transposeLoop(dims: readonly number[], perm: readonly number[]):
   };
 }
 
-export function transposeKernel(engine: Engine, scratch: Scratch, node: IrNode): Kernel<unknown> {
+export function transposeKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> {
   const { perm } = node.attrs as { perm?: readonly number[] };
   return (inputs, attrs, ctx) => {
     const x = f32Input(inputs[0]);
@@ -39,12 +39,9 @@ export function transposeKernel(engine: Engine, scratch: Scratch, node: IrNode):
     const valid = p.length === r && new Set(p).size === r && p.every((a) => a >= 0 && a < r);
     const loop = x && x.size > 0 && valid ? transposeLoop(x.dims, p) : undefined;
     if (!x || !loop) return node.op.run(inputs, attrs, ctx);
-    const pad = Math.ceil(x.size / 4) * 16;
-    const base = scratch.get(2 * pad), y = base + pad;
-    put(engine, base, x.data as Float32Array);
     const [d0, d1, d2, d3] = loop.dims as [number, number, number, number];
     const [s0, s1, s2, s3] = loop.strides as [number, number, number, number];
-    rowTasks(engine, d0, x.size, (r0, r1) => ({ fn: 'transpose_f32', args: [base, y, d0, d1, d2, d3, s0, s1, s2, s3, r0, r1] }), 1, PARALLEL_MIN_ELEMENTS);
-    return [new Tensor('float32', take(engine, y, x.size), p.map((a) => x.dims[a]!))];
+    return engineCall(engine, scratch, { node, g, inputs: [x], outputs: [p.map((a) => x.dims[a]!)] }, ([base], [y]) =>
+      rowTasks(engine, d0, x.size, (r0, r1) => ({ fn: 'transpose_f32', args: [base!, y!, d0, d1, d2, d3, s0, s1, s2, s3, r0, r1] }), 1, PARALLEL_MIN_ELEMENTS));
   };
 }

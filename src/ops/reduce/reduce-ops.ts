@@ -14,7 +14,8 @@ const AXES_INPUT_SINCE: Record<string, number> = {
   ReduceL1: 18, ReduceL2: 18, ReduceLogSum: 18, ReduceLogSumExp: 18, ReduceSumSquare: 18,
 };
 
-interface ReduceAttrs { keepdims: boolean; axes: number[] | undefined; noop: boolean }
+/** Attributes of every Reduce* op (axes from the attribute before the op's axes-input opset). */
+export interface ReduceAttrs { keepdims: boolean; axes: number[] | undefined; noop: boolean }
 
 function reduce(name: string, x: Tensor, axes: number[] | undefined, a: ReduceAttrs): Tensor {
   if (x.type === 'string') throw new OpError(`${name} does not accept string tensors`);

@@ -26,31 +26,43 @@ export interface ReducePlan {
   readonly redOff: Int32Array;
 }
 
-/** Builds the plan for reducing `dims` over `axes` (already normalised, no duplicates). */
-export function planReduce(dims: readonly number[], axes: readonly number[], keepdims: boolean): ReducePlan {
+/** A block of adjacent dims of one kind (reduced or kept), merged when contiguous in memory. */
+export interface ReduceRun { size: number; stride: number; readonly reduced: boolean }
+
+/** The output shapes and the merged runs of dims (outermost first, size-1 dims dropped) of a reduction. */
+export interface ReduceLayout {
+  readonly keptDims: number[];
+  readonly outDims: number[];
+  readonly runs: readonly ReduceRun[];
+}
+
+/** Shapes and runs of reducing `dims` over `axes` (already normalised, no duplicates). */
+export function reduceLayout(dims: readonly number[], axes: readonly number[], keepdims: boolean): ReduceLayout {
   const rank = dims.length;
   const reduced = new Array<boolean>(rank).fill(false);
   for (const a of axes) reduced[a] = true;
   const strides = stridesOf(dims);
   const keptDims = dims.map((d, i) => (reduced[i] ? 1 : d));
   const outDims = keepdims ? keptDims : dims.filter((_, i) => !reduced[i]);
-  // Runs of (size, stride) per kind, merging neighbours that are contiguous in memory.
-  const outRuns: [number, number][] = [];
-  const redRuns: [number, number][] = [];
-  let prevKind: boolean | undefined;
+  const runs: ReduceRun[] = [];
   for (let i = 0; i < rank; i++) {
     const d = dims[i]!;
     if (d === 1) continue;
-    const runs = reduced[i] ? redRuns : outRuns;
     const last = runs[runs.length - 1];
-    if (prevKind === reduced[i] && last && last[1] === d * strides[i]!) {
-      last[0] *= d;
-      last[1] = strides[i]!;
-    } else runs.push([d, strides[i]!]);
-    prevKind = reduced[i];
+    if (last && last.reduced === reduced[i] && last.stride === d * strides[i]!) {
+      last.size *= d;
+      last.stride = strides[i]!;
+    } else runs.push({ size: d, stride: strides[i]!, reduced: reduced[i]! });
   }
-  const outBase = offsetTable(outRuns);
-  const redOff = offsetTable(redRuns);
+  return { keptDims, outDims, runs };
+}
+
+/** Builds the plan for reducing `dims` over `axes` (already normalised, no duplicates). */
+export function planReduce(dims: readonly number[], axes: readonly number[], keepdims: boolean): ReducePlan {
+  const { keptDims, outDims, runs } = reduceLayout(dims, axes, keepdims);
+  const of = (reduced: boolean) => runs.filter((r) => r.reduced === reduced).map((r): [number, number] => [r.size, r.stride]);
+  const outBase = offsetTable(of(false));
+  const redOff = offsetTable(of(true));
   return { keptDims, outDims, outSize: outBase.length, redSize: redOff.length, outBase, redOff };
 }
 

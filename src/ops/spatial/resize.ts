@@ -8,29 +8,51 @@ import { optTensorAt, tensorAt, toInts, toNumbers } from '../util/read.js';
 import { normalizeAxes } from '../util/shape.js';
 import { parseResizeAttrs, parseUpsampleAttrs, type ResizeAttrs } from './resize-attrs.js';
 import { nearestTable, weightTable, type AxisSpec, type WeightTable } from './resize-axis.js';
-import { resizeGeometry } from './resize-geometry.js';
+import { resizeGeometry, type ResizeGeometry } from './resize-geometry.js';
 import { gatherNearest, resampleWeighted } from './resize-kernel.js';
+
+/** A Resize call resolved: the data input, its geometry and each axis's mapping. */
+export interface ResizeCall {
+  readonly x: Tensor;
+  readonly geom: ResizeGeometry;
+  readonly specs: readonly AxisSpec[];
+}
+
+/** Reads X and the scales/sizes/roi inputs of the node's form and resolves the per-axis geometry (OpError on bad input). */
+export function resizeCall(inputs: readonly (Value | undefined)[], attrs: ResizeAttrs): ResizeCall {
+  const x = tensorAt(inputs, 0, 'X');
+  const at = (i: number, what: string) => (i >= 0 ? optTensorAt(inputs, i, what) : undefined);
+  const geom = resizeGeometry(x.dims, attrs, at(attrs.scalesInput, 'scales'), at(attrs.sizesInput, 'sizes'), at(attrs.roiInput, 'roi'));
+  const specs: AxisSpec[] = x.dims.map((inLen, i) => ({
+    inLen, outLen: geom.outDims[i]!, scale: geom.scales[i]!, outLenF: geom.outLenF[i]!, roiStart: geom.roiStart[i]!, roiEnd: geom.roiEnd[i]!,
+  }));
+  return { x, geom, specs };
+}
+
+/** Axes that keep their length under a mapping that cannot move samples need no table. */
+export function axisUntouched(ax: AxisSpec, attrs: ResizeAttrs): boolean {
+  return ax.inLen === ax.outLen && ax.scale === 1 && attrs.coordMode !== 'tf_crop_and_resize' && attrs.coordMode !== 'tf_half_pixel_for_nn';
+}
+
+/** Nearest mode: the source index of every output index, per axis (-1 outside the crop). */
+export function nearestTables(specs: readonly AxisSpec[], attrs: ResizeAttrs): Int32Array[] {
+  return specs.map((ax) => {
+    if (axisUntouched(ax, attrs)) return Int32Array.from({ length: ax.inLen }, (_, i) => i);
+    return nearestTable(ax, attrs.coordMode, attrs.nearestMode);
+  });
+}
+
+/** Linear and cubic modes: each axis's weighted taps, undefined for untouched axes. */
+export function weightTables(specs: readonly AxisSpec[], attrs: ResizeAttrs): (WeightTable | undefined)[] {
+  const filter = { mode: attrs.mode as Exclude<ResizeAttrs['mode'], 'nearest'>, cubicA: attrs.cubicA, antialias: attrs.antialias, excludeOutside: attrs.excludeOutside };
+  return specs.map((ax) => (axisUntouched(ax, attrs) ? undefined : weightTable(ax, attrs.coordMode, filter)));
+}
 
 /** Runs a resize described by `attrs` on the node's inputs. */
 export function runResize(inputs: readonly (Value | undefined)[], attrs: ResizeAttrs): Tensor {
-  const x = tensorAt(inputs, 0, 'X');
-  const at = (i: number, what: string) => (i >= 0 ? optTensorAt(inputs, i, what) : undefined);
-  const g = resizeGeometry(x.dims, attrs, at(attrs.scalesInput, 'scales'), at(attrs.sizesInput, 'sizes'), at(attrs.roiInput, 'roi'));
-  const specs: AxisSpec[] = x.dims.map((inLen, i) => ({
-    inLen, outLen: g.outDims[i]!, scale: g.scales[i]!, outLenF: g.outLenF[i]!, roiStart: g.roiStart[i]!, roiEnd: g.roiEnd[i]!,
-  }));
-  // Axes that keep their length under a mapping that cannot move samples need no table.
-  const untouched = (ax: AxisSpec) => ax.inLen === ax.outLen && ax.scale === 1 && attrs.coordMode !== 'tf_crop_and_resize' && attrs.coordMode !== 'tf_half_pixel_for_nn';
-  if (attrs.mode === 'nearest') {
-    const tables = specs.map((ax) => {
-      if (untouched(ax)) return Int32Array.from({ length: ax.inLen }, (_, i) => i);
-      return nearestTable(ax, attrs.coordMode, attrs.nearestMode);
-    });
-    return gatherNearest(x, g.outDims, tables, attrs.extrapolation);
-  }
-  const filter = { mode: attrs.mode, cubicA: attrs.cubicA, antialias: attrs.antialias, excludeOutside: attrs.excludeOutside };
-  const tables: (WeightTable | undefined)[] = specs.map((ax) => (untouched(ax) ? undefined : weightTable(ax, attrs.coordMode, filter)));
-  return resampleWeighted(x, g.outDims, tables, attrs.extrapolation);
+  const { x, geom, specs } = resizeCall(inputs, attrs);
+  if (attrs.mode === 'nearest') return gatherNearest(x, geom.outDims, nearestTables(specs, attrs), attrs.extrapolation);
+  return resampleWeighted(x, geom.outDims, weightTables(specs, attrs), attrs.extrapolation);
 }
 
 /**

@@ -6,7 +6,34 @@ import { optTensorAt, tensorAt, toInts } from '../util/read.js';
 import { normalizeAxis, shapeStr } from '../util/shape.js';
 import { allocLike, copyRun } from './strided-copy.js';
 import type { Dim, TypeInfo } from '../../onnx/model.js';
+import type { Value } from '../../values.js';
 import { addDim, axisIn, certainlyAbsent, constIntsAt, dimsOf, elemTypeOf, isStatic, sameDim, tt } from '../util/infer-shapes.js';
+
+/** Concat's output dims and its outer × (dim·inner) blocks, after checking that the inputs agree. */
+export function concatPlan(xs: readonly Tensor[], axis: number): { dims: number[]; ax: number; outer: number; inner: number } {
+  if (xs.length === 0) throw new OpError('Concat needs at least one input');
+  const first = xs[0]!;
+  const rank = first.dims.length;
+  const ax = normalizeAxis(axis, rank);
+  let total = 0;
+  for (const x of xs) {
+    if (x.type !== first.type) throw new OpError(`inputs must share one type, got ${first.type} and ${x.type}`);
+    if (x.dims.length !== rank || x.dims.some((d, i) => i !== ax && d !== first.dims[i])) {
+      throw new OpError(`cannot concat ${shapeStr(first.dims)} with ${shapeStr(x.dims)} on axis ${ax}`);
+    }
+    total += x.dims[ax]!;
+  }
+  const dims = first.dims.slice();
+  dims[ax] = total;
+  return { dims, ax, outer: sizeBetween(dims, 0, ax), inner: sizeBetween(dims, ax + 1, rank) };
+}
+
+/** Product of dims[from..to). */
+function sizeBetween(dims: readonly number[], from: number, to: number): number {
+  let n = 1;
+  for (let i = from; i < to; i++) n *= dims[i]!;
+  return n;
+}
 
 export const Concat = defineOp({
   name: 'Concat',
@@ -15,24 +42,9 @@ export const Concat = defineOp({
   run: (inputs, { axis }) => {
     const xs: Tensor[] = [];
     for (let i = 0; i < inputs.length; i++) xs.push(tensorAt(inputs, i, `input ${i}`));
-    if (xs.length === 0) throw new OpError('Concat needs at least one input');
+    const { dims, ax, outer, inner } = concatPlan(xs, axis);
     const first = xs[0]!;
-    const rank = first.dims.length;
-    const ax = normalizeAxis(axis, rank);
-    let total = 0;
-    for (const x of xs) {
-      if (x.type !== first.type) throw new OpError(`inputs must share one type, got ${first.type} and ${x.type}`);
-      if (x.dims.length !== rank || x.dims.some((d, i) => i !== ax && d !== first.dims[i])) {
-        throw new OpError(`cannot concat ${shapeStr(first.dims)} with ${shapeStr(x.dims)} on axis ${ax}`);
-      }
-      total += x.dims[ax]!;
-    }
-    const dims = first.dims.slice();
-    dims[ax] = total;
-    let outer = 1;
-    for (let i = 0; i < ax; i++) outer *= dims[i]!;
-    let inner = 1;
-    for (let i = ax + 1; i < rank; i++) inner *= dims[i]!;
+    const total = dims[ax]!;
     const out = allocLike(first.type, outer * total * inner, 'Concat');
     let q = 0;
     for (let o = 0; o < outer; o++) {
@@ -72,16 +84,18 @@ function equalSplits(dim: number, n: number, allowUneven: boolean): number[] {
   return sizes;
 }
 
+/** Split's outer × (size·inner) blocks, after checking that the sizes cover the axis. */
+export function splitBlocks(dims: readonly number[], ax: number, sizes: readonly number[]): { outer: number; inner: number } {
+  const dim = dims[ax]!;
+  const sum = sizes.reduce((s, v) => s + v, 0);
+  if (sizes.some((s) => s < 0) || sum !== dim) throw new OpError(`split sizes [${sizes.join(', ')}] do not sum to axis size ${dim} of ${shapeStr(dims)}`);
+  return { outer: sizeBetween(dims, 0, ax), inner: sizeBetween(dims, ax + 1, dims.length) };
+}
+
 /** Splits x along ax into pieces of the given sizes (which must sum to the axis size). */
 export function splitTensor(x: Tensor, ax: number, sizes: readonly number[]): Tensor[] {
-  const dim = x.dims[ax]!;
-  const sum = sizes.reduce((s, v) => s + v, 0);
-  if (sizes.some((s) => s < 0) || sum !== dim) throw new OpError(`split sizes [${sizes.join(', ')}] do not sum to axis size ${dim} of ${shapeStr(x.dims)}`);
-  let outer = 1;
-  for (let i = 0; i < ax; i++) outer *= x.dims[i]!;
-  let inner = 1;
-  for (let i = ax + 1; i < x.dims.length; i++) inner *= x.dims[i]!;
-  const rowIn = dim * inner;
+  const { outer, inner } = splitBlocks(x.dims, ax, sizes);
+  const rowIn = x.dims[ax]! * inner;
   const outs: Tensor[] = [];
   let start = 0;
   for (const s of sizes) {
@@ -96,23 +110,31 @@ export function splitTensor(x: Tensor, ax: number, sizes: readonly number[]): Te
   return outs;
 }
 
+export interface SplitAttrs { axis: number; split: number[] | undefined; numOutputs: number | undefined; opset: number }
+
+/** Split's input, axis and part sizes: from the split input (opset 1, 13+) or attribute (opset 1-12), else equal parts. */
+export function splitPlan(inputs: readonly (Value | undefined)[], { axis, split, numOutputs, opset }: SplitAttrs, outputs: number): { x: Tensor; ax: number; sizes: number[] } {
+  const x = tensorAt(inputs, 0, 'input');
+  const ax = normalizeAxis(axis, x.dims.length);
+  const st = opset >= 13 || opset === 1 ? optTensorAt(inputs, 1, 'split') : undefined;
+  const n = numOutputs ?? outputs;
+  const sizes = st ? toInts(st) : split ?? equalSplits(x.dims[ax]!, n, numOutputs !== undefined);
+  if (sizes.length !== outputs) throw new OpError(`split has ${sizes.length} parts but the node has ${outputs} outputs`);
+  return { x, ax, sizes };
+}
+
 /** Split: sizes from the split input (opset 1, 13+) or attribute (opset 1-12), else equal parts. */
 export const Split = defineOp({
   name: 'Split',
   since: 1,
-  attrs: (a, opset) => ({
+  attrs: (a, opset): SplitAttrs => ({
     axis: a.int('axis', 0),
     split: opset < 13 && a.has('split') ? a.ints('split') : undefined,
     numOutputs: opset >= 18 && a.has('num_outputs') ? a.int('num_outputs') : undefined,
     opset,
   }),
-  run: (inputs, { axis, split, numOutputs, opset }, ctx) => {
-    const x = tensorAt(inputs, 0, 'input');
-    const ax = normalizeAxis(axis, x.dims.length);
-    const st = opset >= 13 || opset === 1 ? optTensorAt(inputs, 1, 'split') : undefined;
-    const n = numOutputs ?? ctx.numOutputs;
-    const sizes = st ? toInts(st) : split ?? equalSplits(x.dims[ax]!, n, numOutputs !== undefined);
-    if (sizes.length !== ctx.numOutputs) throw new OpError(`split has ${sizes.length} parts but the node has ${ctx.numOutputs} outputs`);
+  run: (inputs, attrs, ctx) => {
+    const { x, ax, sizes } = splitPlan(inputs, attrs, ctx.numOutputs);
     return splitTensor(x, ax, sizes);
   },
   infer: (ins, { axis, split, numOutputs, opset }, ctx) => {

@@ -8,21 +8,29 @@ import { expectIndexType, normalizedIndices } from './indices.js';
 import { allocLike, copyRun, gatherRun, wordPair } from './strided-copy.js';
 import { axisIn, dimsOf, elemTypeOf, isStatic, tt } from '../util/infer-shapes.js';
 
+/**
+ * Gather's output dims and its addressing: outer blocks of dimA × inner elements, from each of
+ * which the rows idx (checked, negatives wrapped) of `inner` elements are read.
+ */
+export function gatherPlan(xDims: readonly number[], ind: Tensor, axis: number): { idx: Int32Array; dims: number[]; outer: number; inner: number; dimA: number } {
+  const ax = normalizeAxis(axis, xDims.length);
+  const dimA = xDims[ax]!;
+  const idx = normalizedIndices(ind, dimA, 'indices');
+  const dims = [...xDims.slice(0, ax), ...ind.dims, ...xDims.slice(ax + 1)];
+  let outer = 1;
+  for (let i = 0; i < ax; i++) outer *= xDims[i]!;
+  let inner = 1;
+  for (let i = ax + 1; i < xDims.length; i++) inner *= xDims[i]!;
+  return { idx, dims, outer, inner, dimA };
+}
+
 export const Gather = defineOp({
   name: 'Gather',
   since: 1,
   attrs: (a) => ({ axis: a.int('axis', 0) }),
   run: (inputs, { axis }) => {
     const x = tensorAt(inputs, 0, 'data');
-    const ind = tensorAt(inputs, 1, 'indices');
-    const ax = normalizeAxis(axis, x.dims.length);
-    const dimA = x.dims[ax]!;
-    const idx = normalizedIndices(ind, dimA, 'indices');
-    const dims = [...x.dims.slice(0, ax), ...ind.dims, ...x.dims.slice(ax + 1)];
-    let outer = 1;
-    for (let i = 0; i < ax; i++) outer *= x.dims[i]!;
-    let inner = 1;
-    for (let i = ax + 1; i < x.dims.length; i++) inner *= x.dims[i]!;
+    const { idx, dims, outer, inner, dimA } = gatherPlan(x.dims, tensorAt(inputs, 1, 'indices'), axis);
     const m = idx.length;
     const out = allocLike(x.type, outer * m * inner, 'Gather');
     const words = wordPair(out, x.data);

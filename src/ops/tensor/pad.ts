@@ -9,6 +9,7 @@ import { optTensorAt, tensorAt, toInts } from '../util/read.js';
 import { normalizeAxes, shapeStr, stridesOf } from '../util/shape.js';
 import { allocLike, copyRun, fillRun, gatherRun, wordPair, type Store } from './strided-copy.js';
 import type { Dim } from '../../onnx/model.js';
+import type { Value } from '../../values.js';
 import { addDim, axesIn, certainlyAbsent, constIntsAt, dimsOf, elemTypeOf, isStatic, tt, unknownDims } from '../util/infer-shapes.js';
 
 /** Padded dims: each axis grows by its begin and end pads (negative pads crop). */
@@ -55,19 +56,25 @@ function axisMap(d: number, before: number, outLen: number, mode: PadMode, axis:
 }
 
 /** Pads x by before[i]/after[i] elements on axis i (negative values crop). */
+/** Output dims, and for each axis the source index read by each output index (-1: the constant); no maps for an empty output. */
+export function padPlan(xDims: readonly number[], before: readonly number[], after: readonly number[], mode: PadMode): { dims: number[]; size: number; maps: Int32Array[] } {
+  const dims = xDims.map((d, i) => d + before[i]! + after[i]!);
+  if (dims.some((d) => d < 0)) throw new OpError(`pads [${before.join(', ')}, ${after.join(', ')}] crop ${shapeStr(xDims)} below zero`);
+  let size = 1;
+  for (const d of dims) size *= d;
+  const maps = size === 0 ? [] : xDims.map((d, i) => axisMap(d, before[i]!, dims[i]!, mode, i));
+  return { dims, size, maps };
+}
+
 export function padTensor(x: Tensor, before: readonly number[], after: readonly number[], mode: PadMode, value: unknown): Tensor {
   const r = x.dims.length;
-  const dims = x.dims.map((d, i) => d + before[i]! + after[i]!);
-  if (dims.some((d) => d < 0)) throw new OpError(`pads [${before.join(', ')}, ${after.join(', ')}] crop ${shapeStr(x.dims)} below zero`);
-  let n = 1;
-  for (const d of dims) n *= d;
+  const { dims, size: n, maps } = padPlan(x.dims, before, after, mode);
   const out = allocLike(x.type, n, 'Pad');
   if (n === 0) return new Tensor(x.type, out, dims);
   if (r === 0) {
     copyRun(out, 0, x.data, 0, 1);
     return new Tensor(x.type, out, dims);
   }
-  const maps = x.dims.map((d, i) => axisMap(d, before[i]!, dims[i]!, mode, i));
   const st = stridesOf(x.dims);
   const last = maps[r - 1]!;
   const w = dims[r - 1]!;
@@ -128,15 +135,32 @@ function splitPads(pads: readonly number[], rank: number, axes: readonly number[
   return [before, after];
 }
 
+/** Pad's attributes: pads and value are attributes up to opset 10 and inputs from 11. */
+export interface PadAttrs { mode: PadMode; pads?: number[]; value?: number }
+
+/** Pad's data, per-axis begin/end pads (all axes), mode and fill value (as the data's storage holds it). */
+export function padArgs(inputs: readonly (Value | undefined)[], { mode, pads, value }: PadAttrs): { x: Tensor; before: number[]; after: number[]; mode: PadMode; value: unknown } {
+  const x = tensorAt(inputs, 0, 'data');
+  if (pads) {
+    const [before, after] = splitPads(pads, x.dims.length, undefined);
+    return { x, before, after, mode, value: storedScalar(x.type, value ?? 0) };
+  }
+  const cv = optTensorAt(inputs, 2, 'constant_value');
+  const axes = optTensorAt(inputs, 3, 'axes');
+  if (cv && cv.type !== x.type) throw new OpError(`constant_value type ${cv.type} differs from data type ${x.type}`);
+  if (cv && cv.size !== 1) throw new OpError(`constant_value must have one element, got shape ${shapeStr(cv.dims)}`);
+  const [before, after] = splitPads(toInts(tensorAt(inputs, 1, 'pads')), x.dims.length, axes ? toInts(axes) : undefined);
+  return { x, before, after, mode, value: cv ? cv.data[0] : allocData(x.type, 1)[0] };
+}
+
 /** Pad-1..10: pads (`paddings` in opset 1) and value are attributes. */
 export const Pad2 = defineOp({
   name: 'Pad',
   since: 1,
-  attrs: (a, opset) => ({ pads: a.ints(opset < 2 ? 'paddings' : 'pads'), mode: parseMode(a, opset), value: a.float('value', 0) }),
-  run: (inputs, { pads, mode, value }) => {
-    const x = tensorAt(inputs, 0, 'data');
-    const [b, e] = splitPads(pads, x.dims.length, undefined);
-    return [padTensor(x, b, e, mode, storedScalar(x.type, value))];
+  attrs: (a, opset): PadAttrs => ({ pads: a.ints(opset < 2 ? 'paddings' : 'pads'), mode: parseMode(a, opset), value: a.float('value', 0) }),
+  run: (inputs, attrs) => {
+    const { x, before, after, mode, value } = padArgs(inputs, attrs);
+    return [padTensor(x, before, after, mode, value)];
   },
   infer: (ins, { pads }) => [tt(elemTypeOf(ins[0]), padDims(dimsOf(ins[0]), pads, undefined))],
 });
@@ -145,16 +169,10 @@ export const Pad2 = defineOp({
 export const Pad = defineOp({
   name: 'Pad',
   since: 11,
-  attrs: (a, opset) => ({ mode: parseMode(a, opset) }),
-  run: (inputs, { mode }) => {
-    const x = tensorAt(inputs, 0, 'data');
-    const cv = optTensorAt(inputs, 2, 'constant_value');
-    const axes = optTensorAt(inputs, 3, 'axes');
-    if (cv && cv.type !== x.type) throw new OpError(`constant_value type ${cv.type} differs from data type ${x.type}`);
-    if (cv && cv.size !== 1) throw new OpError(`constant_value must have one element, got shape ${shapeStr(cv.dims)}`);
-    const value = cv ? cv.data[0] : allocData(x.type, 1)[0];
-    const [b, e] = splitPads(toInts(tensorAt(inputs, 1, 'pads')), x.dims.length, axes ? toInts(axes) : undefined);
-    return [padTensor(x, b, e, mode, value)];
+  attrs: (a, opset): PadAttrs => ({ mode: parseMode(a, opset) }),
+  run: (inputs, attrs) => {
+    const { x, before, after, mode, value } = padArgs(inputs, attrs);
+    return [padTensor(x, before, after, mode, value)];
   },
   infer: (ins, _attrs, ctx) => {
     const axes = certainlyAbsent(ins, 3) ? undefined : constIntsAt(ctx, 3) ?? null;

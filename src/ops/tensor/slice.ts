@@ -6,6 +6,7 @@ import { optTensorAt, tensorAt, toInts } from '../util/read.js';
 import { normalizeAxes, sliceRange, stridesOf } from '../util/shape.js';
 import { materialize } from './strided-copy.js';
 import type { Dim } from '../../onnx/model.js';
+import type { Value } from '../../values.js';
 import { axesIn, certainlyAbsent, constIntsAt, dimsOf, elemTypeOf, sliceDim, staticLength, tt } from '../util/infer-shapes.js';
 
 /** Output dims of Slice; undefined entries of starts/ends/steps (not constant) leave their axis unknown. */
@@ -28,21 +29,24 @@ function sliceDims(
   return out;
 }
 
-/** Slices x; starts/ends/steps are per entry of axes (int64 extremes arrive clamped to ±2^53). */
-export function sliceTensor(x: Tensor, starts: readonly number[], ends: readonly number[], axes: readonly number[] | undefined, steps: readonly number[] | undefined): Tensor {
-  const rank = x.dims.length;
+/** A strided view of the input: output dims, element strides along them (negative for negative steps), and the first element's offset. */
+export interface SliceView { dims: number[]; strides: number[]; offset: number }
+
+/** Slice's view of a tensor of shape xDims; starts/ends/steps are per entry of axes (int64 extremes arrive clamped to ±2^53). */
+export function slicePlan(xDims: readonly number[], starts: readonly number[], ends: readonly number[], axes: readonly number[] | undefined, steps: readonly number[] | undefined): SliceView {
+  const rank = xDims.length;
   const k = starts.length;
   if (ends.length !== k) throw new OpError(`starts has ${k} entries but ends has ${ends.length}`);
   const ax = axes ? normalizeAxes(axes, rank) : Array.from({ length: k }, (_, i) => i);
   if (ax.length !== k) throw new OpError(`axes has ${ax.length} entries, expected ${k}`);
   if (steps && steps.length !== k) throw new OpError(`steps has ${steps.length} entries, expected ${k}`);
-  const st = stridesOf(x.dims);
-  const dims = x.dims.slice();
+  const st = stridesOf(xDims);
+  const dims = xDims.slice();
   const strides = st.slice();
   let offset = 0;
   for (let i = 0; i < k; i++) {
     const a = ax[i]!;
-    const d = x.dims[a]!;
+    const d = xDims[a]!;
     const step = steps ? steps[i]! : 1;
     if (step === 0) throw new OpError(`step for axis ${a} must not be 0`);
     const { start: s, count } = sliceRange(d, starts[i]!, ends[i]!, step);
@@ -50,7 +54,23 @@ export function sliceTensor(x: Tensor, starts: readonly number[], ends: readonly
     strides[a] = st[a]! * step;
     if (count > 0) offset += s * st[a]!;
   }
+  return { dims, strides, offset };
+}
+
+/** Slices x (see {@link slicePlan}). */
+export function sliceTensor(x: Tensor, starts: readonly number[], ends: readonly number[], axes: readonly number[] | undefined, steps: readonly number[] | undefined): Tensor {
+  const { dims, strides, offset } = slicePlan(x.dims, starts, ends, axes, steps);
   return new Tensor(x.type, materialize(x.type, x.data, offset, strides, dims, 'Slice'), dims);
+}
+
+/** Slice-10+'s data and its view, from the starts/ends/axes/steps inputs. */
+export function sliceInputs(inputs: readonly (Value | undefined)[]): { x: Tensor; view: SliceView } {
+  const x = tensorAt(inputs, 0, 'data');
+  const axes = optTensorAt(inputs, 3, 'axes');
+  const steps = optTensorAt(inputs, 4, 'steps');
+  const view = slicePlan(x.dims, toInts(tensorAt(inputs, 1, 'starts')), toInts(tensorAt(inputs, 2, 'ends')),
+    axes ? toInts(axes) : undefined, steps ? toInts(steps) : undefined);
+  return { x, view };
 }
 
 /** Slice-1..9: starts/ends/axes attributes. */
@@ -67,15 +87,8 @@ export const Slice = defineOp({
   name: 'Slice',
   since: 10,
   run: (inputs) => {
-    const axes = optTensorAt(inputs, 3, 'axes');
-    const steps = optTensorAt(inputs, 4, 'steps');
-    return [sliceTensor(
-      tensorAt(inputs, 0, 'data'),
-      toInts(tensorAt(inputs, 1, 'starts')),
-      toInts(tensorAt(inputs, 2, 'ends')),
-      axes ? toInts(axes) : undefined,
-      steps ? toInts(steps) : undefined,
-    )];
+    const { x, view } = sliceInputs(inputs);
+    return [new Tensor(x.type, materialize(x.type, x.data, view.offset, view.strides, view.dims, 'Slice'), view.dims)];
   },
   infer: (ins, _attrs, ctx) => {
     const starts = constIntsAt(ctx, 1), ends = constIntsAt(ctx, 2);

@@ -97,16 +97,15 @@ export function gatherRun(dst: TensorData, d: number, src: TensorData, base: num
 }
 
 /**
- * Fills out[outOffset ..] (contiguous, shape outDims) with src read at
- * srcOffset + Σ coord[i]·srcStrides[i]. Strides may be 0 (broadcast) or negative.
+ * The same strided read with unit dims dropped and dims that are contiguous in the source
+ * merged (fewest loops); undefined when the view is empty.
  */
-export function stridedCopy(src: TensorData, srcOffset: number, srcStrides: readonly number[], outDims: readonly number[], out: TensorData, outOffset = 0): void {
-  // Drop unit dims and merge dims that are contiguous in the source too.
+export function coalesceView(outDims: readonly number[], srcStrides: readonly number[]): { dims: number[]; strides: number[] } | undefined {
   const dims: number[] = [];
   const strides: number[] = [];
   for (let i = 0; i < outDims.length; i++) {
     const d = outDims[i]!;
-    if (d === 0) return;
+    if (d === 0) return undefined;
     if (d === 1) continue;
     const s = srcStrides[i]!;
     const last = dims.length - 1;
@@ -118,6 +117,17 @@ export function stridedCopy(src: TensorData, srcOffset: number, srcStrides: read
       strides.push(s);
     }
   }
+  return { dims, strides };
+}
+
+/**
+ * Fills out[outOffset ..] (contiguous, shape outDims) with src read at
+ * srcOffset + Σ coord[i]·srcStrides[i]. Strides may be 0 (broadcast) or negative.
+ */
+export function stridedCopy(src: TensorData, srcOffset: number, srcStrides: readonly number[], outDims: readonly number[], out: TensorData, outOffset = 0): void {
+  const view = coalesceView(outDims, srcStrides);
+  if (!view) return;
+  const { dims, strides } = view;
   const o = out as Store, x = src as Store;
   const rank = dims.length;
   if (rank === 0) {

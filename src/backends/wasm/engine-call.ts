@@ -1,0 +1,72 @@
+/**
+ * One kernel call on engine memory: the wasm backend's memory plan. A float32 input that an
+ * engine kernel left resident (resident.ts) is read in place; any other is copied in once.
+ * Outputs are written into residency slots, which are reused as soon as every reader in the
+ * graph has consumed their value, and reach JavaScript only when something reads `data`
+ * (a reference kernel, or the caller of run()). Chains of engine kernels therefore pass
+ * activations through engine memory without copies, and a run allocates nothing once the
+ * slots have grown to the model's sizes.
+ */
+import type { IrGraph, IrNode } from '../../graph/ir.js';
+import type { Tensor } from '../../tensor.js';
+import type { Engine } from './engine.js';
+import { put } from './io.js';
+import { readersOf, residencyOf } from './resident.js';
+import type { Scratch } from './scratch.js';
+
+/** What a kernel call reads and writes. */
+export interface EngineCall {
+  readonly node: IrNode;
+  /** The graph the node runs in (readers are counted there). */
+  readonly g: IrGraph;
+  /**
+   * float32 tensors the kernel reads from engine memory, by the kernel's own order; an
+   * undefined entry gets address 0 (absent, or a constant the kernel keeps in the engine).
+   */
+  readonly inputs: readonly (Tensor | undefined)[];
+  /** Dims of each float32 output, in the node's output order. */
+  readonly outputs: readonly (readonly number[])[];
+  /** Bytes of kernel scratch, passed to the body as `work` (16-byte aligned). */
+  readonly workBytes?: number;
+}
+
+/** Bytes for n floats, rounded to whole 8-float blocks: kernels may read (never use) a block's tail. */
+const blockBytes = (n: number): number => Math.max(1, Math.ceil(n / 8)) * 32;
+
+const sizeOf = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
+
+/**
+ * Runs `body(ins, outs, work)` with engine addresses of the inputs, outputs and scratch, and
+ * returns the outputs as tensors backed by engine memory.
+ */
+export function engineCall(engine: Engine, scratch: Scratch, call: EngineCall, body: (ins: readonly number[], outs: readonly number[], work: number) => void): Tensor[] {
+  const res = residencyOf(engine);
+  const found = call.inputs.map((t) => res.find(t));
+  // Claim output slots first: claiming may grow memory, which must happen before any view is made.
+  const keep: (number | undefined)[] = [...found];
+  const slots = call.outputs.map((dims) => {
+    const s = res.claim(blockBytes(sizeOf(dims)), keep);
+    keep.push(s.ptr);
+    return s;
+  });
+  const workBytes = Math.ceil((call.workBytes ?? 0) / 16) * 16;
+  let copyBytes = 0;
+  call.inputs.forEach((t, i) => { if (t && found[i] === undefined) copyBytes += blockBytes(t.size); });
+  const work = scratch.get(workBytes + copyBytes);
+  let p = work + workBytes;
+  const ins = call.inputs.map((t, i) => {
+    if (!t) return 0;
+    const r = found[i];
+    if (r !== undefined) return r;
+    const at = p;
+    put(engine, at, t.data as Float32Array);
+    p += blockBytes(t.size);
+    return at;
+  });
+  body(ins, slots.map((s) => s.ptr), work);
+  for (const t of call.inputs) res.consumed(t, call.g);
+  return slots.map((s, i) => {
+    const dims = call.outputs[i]!;
+    return res.publish(s, dims, sizeOf(dims), call.g, readersOf(call.g, call.node.outputs[i] ?? ''));
+  });
+}

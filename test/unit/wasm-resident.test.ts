@@ -1,0 +1,98 @@
+/**
+ * The wasm backend's memory plan across op kinds: values stay in engine memory from one engine
+ * kernel to the next (MatMul, elementwise, Softmax, LayerNorm, Transpose, Conv), view ops
+ * (Reshape, Flatten, Squeeze, Unsqueeze) alias them, and every output read later, by a
+ * reference kernel, as a graph output or after another run, still holds its own values.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { InferenceSession } from '../../src/runtime/session.js';
+import { Tensor } from '../../src/tensor.js';
+import { compareTensors } from '../helpers/compare.js';
+import { GraphBuilder } from '../helpers/onnx-builder.js';
+import { randomTensor } from '../helpers/oracle.js';
+
+const TOL = { rtol: 1e-4, atol: 1e-5 };
+const rnd = (dims: number[], seed: number) => randomTensor('float32', dims, seed, -1, 1);
+const i64 = (v: number[]) => new Tensor('int64', BigInt64Array.from(v.map(BigInt)), [v.length]);
+
+/** Runs both feeds on wasm (1 and 2 threads) before reading anything, then compares every output with js. */
+async function sameAsJs(bytes: Uint8Array, feeds: Record<string, Tensor>[]): Promise<void> {
+  const js = await InferenceSession.create(bytes, { executionProviders: ['js'] });
+  for (const threads of [1, 2]) {
+    const wasm = await InferenceSession.create(bytes, { executionProviders: ['wasm'], intraOpNumThreads: threads });
+    const got = [];
+    for (const f of feeds) got.push(await wasm.run(f));
+    for (let i = 0; i < feeds.length; i++) {
+      const ref = await js.run(feeds[i]!);
+      for (const name of js.outputNames) assert.equal(compareTensors(got[i]![name]!, ref[name]!, TOL, `${name} (${threads} threads, run ${i})`), undefined);
+    }
+    await wasm.release();
+  }
+  await js.release();
+}
+
+describe('wasm memory plan: values stay in engine memory across op kinds', () => {
+  it('MatMul → Reshape → Softmax → Reshape → Add (residual) → LayerNorm, a view also read by a reference op and as an output', async () => {
+    const g = new GraphBuilder();
+    g.input('x', 'float32', [4, 16]);
+    g.node('MatMul', ['x', g.init('w', rnd([16, 32], 3))], {}, ['m']);
+    g.node('Reshape', ['m', g.init('s1', i64([4, 4, 8]))], {}, ['r']);
+    g.node('Softmax', ['r'], { axis: -1 }, ['p']);
+    g.node('Reshape', ['p', g.init('s2', i64([4, 32]))], {}, ['q']);
+    g.node('Add', ['q', 'm'], {}, ['a']);
+    g.node('LayerNormalization', ['a', g.init('ga', rnd([32], 4)), g.init('be', rnd([32], 5))], { axis: -1 }, ['y']);
+    // A reader on the reference kernel (Neg has no engine kernel) and the view as a graph output.
+    g.node('Neg', ['r'], {}, ['neg']);
+    g.output('y');
+    g.output('r');
+    g.output('neg');
+    await sameAsJs(g.build({ opset: 17 }), [{ x: rnd([4, 16], 1) }, { x: rnd([4, 16], 2) }]);
+  });
+
+  it('Conv → Flatten → Gemm and Conv → Squeeze/Unsqueeze → Transpose → Relu', async () => {
+    const g = new GraphBuilder();
+    g.input('x', 'float32', [1, 4, 6, 6]);
+    g.node('Conv', ['x', g.init('wc', rnd([8, 4, 3, 3], 6))], { pads: [1, 1, 1, 1] }, ['c']);
+    g.node('Flatten', ['c'], { axis: 1 }, ['f']);
+    g.node('Gemm', ['f', g.init('wg', rnd([8 * 36, 10], 7)), g.init('bg', rnd([10], 8))], {}, ['y']);
+    g.node('Unsqueeze', ['c', g.init('ax', i64([0]))], {}, ['u']);
+    g.node('Squeeze', ['u', g.init('ax0', i64([0, 1]))], {}, ['sq']);
+    g.node('Transpose', ['sq'], { perm: [1, 2, 0] }, ['t']);
+    g.node('Relu', ['t'], {}, ['z']);
+    g.output('y');
+    g.output('z');
+    await sameAsJs(g.build({ opset: 17 }), [{ x: rnd([1, 4, 6, 6], 9) }, { x: rnd([1, 4, 6, 6], 10) }]);
+  });
+
+  it('a Loop body: the carried value is fed back and read twice per iteration, its slot never reused early', async () => {
+    const body = new GraphBuilder('body');
+    body.input('i', 'int64', []);
+    body.input('cin', 'bool', []);
+    body.input('h', 'float32', [4, 8]);
+    body.node('MatMul', ['h', body.init('w', rnd([8, 8], 13))], {}, ['m']);
+    body.node('Tanh', ['m'], {}, ['t']);
+    body.node('Mul', ['h', body.init('half', new Tensor('float32', Float32Array.of(0.5), []))], {}, ['hh']);
+    body.node('Add', ['t', 'hh'], {}, ['h2']);
+    body.node('Identity', ['cin'], {}, ['cout']);
+    body.node('Relu', ['h2'], {}, ['y']);
+    body.output('cout', 'bool', []).output('h2', 'float32', [4, 8]).output('y', 'float32', [4, 8]);
+    const g = new GraphBuilder();
+    g.input('x', 'float32', [4, 8]);
+    g.node('Loop', [g.init('n', new Tensor('int64', BigInt64Array.of(6n), [])), '', 'x'], { body: { graph: body } }, ['hn', 'ys']);
+    g.output('hn');
+    g.output('ys');
+    await sameAsJs(g.build({ opset: 17 }), [{ x: rnd([4, 8], 14) }, { x: rnd([4, 8], 15) }]);
+  });
+
+  it('a bad Reshape on a resident value raises the reference kernel\'s error', async () => {
+    const g = new GraphBuilder();
+    g.input('x', 'float32', [2, 8]);
+    g.node('MatMul', ['x', g.init('w', rnd([8, 8], 11))], {}, ['m']);
+    g.node('Reshape', ['m', g.init('s', i64([3, 5]))], {}, ['y']);
+    g.output('y');
+    const s = await InferenceSession.create(g.build({ opset: 17 }), { executionProviders: ['wasm'] });
+    await assert.rejects(s.run({ x: rnd([2, 8], 12) }), /Reshape/);
+    await s.release();
+  });
+});
