@@ -13,7 +13,7 @@
  *   FAILED  set when a task threw (the job then fails)
  */
 import { WasmnnError } from '../../../errors.js';
-import { WORKER_SOURCE } from './worker-source.js';
+import { SPIN_MS, WORKER_SOURCE } from './worker-source.js';
 
 const WAKE = 0, TICKET = 1, COUNT = 2, DONE = 3, STOP = 4, FAILED = 5;
 /** Float64 words per task: function index, argument count, up to 30 arguments. */
@@ -152,8 +152,17 @@ export class ThreadPool {
   }
 }
 
-/** Atomics.wait where the thread may block (Node, workers); a short spin where it may not (a page's main thread). */
+/**
+ * Waits until c[index] moves from value: watched for SPIN_MS first (the workers' last tasks
+ * usually end within microseconds of the caller's), then Atomics.wait where the thread may
+ * block (Node, workers), or a short spin where it may not (a page's main thread).
+ */
 function waitOn(c: Int32Array, index: number, value: number): void {
+  const until = performance.now() + SPIN_MS;
+  while (Atomics.load(c, index) === value) {
+    if (performance.now() >= until) break;
+  }
+  if (Atomics.load(c, index) !== value) return;
   try {
     Atomics.wait(c, index, value, 50);
   } catch {

@@ -3,16 +3,22 @@
  * browsers from a Blob URL, so no worker file has to be located next to a bundle.
  *
  * The worker instantiates the engine module on the pool's shared memory, says 'ready', then
- * sleeps in Atomics.wait until the wake counter moves. Each wake it claims tasks from the
+ * sleeps in Atomics.wait until the wake counter moves. After each job it first watches the
+ * counter for SPIN_MS: a model run's kernels come back to back, and waking from a futex
+ * costs tens of microseconds per job; an idle worker is asleep after that. Each wake it claims tasks from the
  * ticket word (job number in the high 16 bits, next task index in the low 16) with
  * compare-exchange, so a claim can never land in another job; each task is an engine export
  * called with numeric arguments, and the last one done wakes the caller. Layout of the control
  * words and task table: see pool.ts (repeated here on purpose: this text runs elsewhere).
  */
+/** How long a worker, or the caller waiting for its tasks, watches a word before sleeping on it. */
+export const SPIN_MS = 2;
+
 export const WORKER_SOURCE = `
 'use strict';
 const WAKE = 0, TICKET = 1, COUNT = 2, DONE = 3, STOP = 4, FAILED = 5;
 const SLOT = 32;
+const SPIN_MS = ${SPIN_MS};
 const isNode = typeof process === 'object' && typeof require === 'function';
 const port = isNode ? require('node:worker_threads').parentPort : self;
 const listen = (h) => isNode ? port.on('message', h) : (self.onmessage = (e) => h(e.data));
@@ -32,6 +38,8 @@ listen(async (m) => {
   port.postMessage({ kind: 'ready' });
   let seen = Atomics.load(ctrl, WAKE);
   for (;;) {
+    const until = performance.now() + SPIN_MS;
+    while (Atomics.load(ctrl, WAKE) === seen && performance.now() < until) { /* watch */ }
     Atomics.wait(ctrl, WAKE, seen);
     seen = Atomics.load(ctrl, WAKE);
     if (Atomics.load(ctrl, STOP)) return;
