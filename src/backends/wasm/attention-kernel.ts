@@ -35,10 +35,19 @@ class Layout {
   }
 }
 
-/** The mask's element offset for each score row of sDims, and its stride along a row. */
+/** The mask's element offset for each score row of sDims, and its stride along a row; the last shapes' table is reused. */
+const maskTables = new Map<string, { offsets: Int32Array; stride: number }>();
 function maskRows(mask: Tensor, sDims: readonly number[]): { offsets: Int32Array; stride: number } {
-  const st = broadcastStrides(mask.dims, sDims);
-  return { offsets: offsetTable(sDims.slice(0, -1).map((d, i) => [d, st[i]!] as [number, number])), stride: st[st.length - 1]! };
+  const key = `${mask.dims.join(',')}|${sDims.join(',')}`;
+  let t = maskTables.get(key);
+  if (!t) {
+    const st = broadcastStrides(mask.dims, sDims);
+    t = { offsets: offsetTable(sDims.slice(0, -1).map((d, i) => [d, st[i]!] as [number, number])), stride: st[st.length - 1]! };
+    // A model has one or two mask shapes; keep the table bounded all the same.
+    if (maskTables.size >= 16) maskTables.clear();
+    maskTables.set(key, t);
+  }
+  return t;
 }
 
 /** Packs B's batch matrices (at bPtr) then runs every GEMM of `plan` from aPtr into cPtr. */
@@ -55,11 +64,8 @@ export function attentionKernel(engine: Engine, scratch: Scratch, node: IrNode, 
     const ok = q && k && v && (inputs[3] === undefined || mask) && [q, k, v].every((t) => t.dims.length >= 2 && t.size > 0);
     if (!ok) return node.op.run(inputs, attrs, ctx);
     if (heads > 0) {
-      // Shapes that do not fit the heads are the reference kernel's error to report.
-      const fit = q.dims.length === 3 && k.dims.length === 3 && v.dims.length === 3 && (() => {
-        try { return packedHeadsPlan(q.dims, k.dims, v.dims, heads); } catch { return undefined; }
-      })();
-      if (!fit) return node.op.run(inputs, attrs, ctx);
+      // Shapes that do not fit the heads raise the op's own OpError (the reference checks the same).
+      const fit = packedHeadsPlan(q.dims, k.dims, v.dims, heads);
       return packedHeads(engine, scratch, node, g, fit, q, k, v, mask, scale, divide, heads) ?? node.op.run(inputs, attrs, ctx);
     }
     const kt = k;

@@ -14,10 +14,11 @@ import { padArgs, padPlan, type PadAttrs } from '../../ops/tensor/pad.js';
 import { sliceInputs, slicePlan, type SliceView } from '../../ops/tensor/slice.js';
 import { coalesceView } from '../../ops/tensor/strided-copy.js';
 import { tensorAt } from '../../ops/util/read.js';
+import { rowSources } from '../../ops/util/row-sources.js';
 import { stridesOf } from '../../ops/util/shape.js';
 import type { Tensor } from '../../tensor.js';
 import { engineCall } from './engine-call.js';
-import { MAX_SLOTS, residencyOf } from './resident.js';
+import { residencyOf } from './resident.js';
 import type { Engine } from './engine.js';
 import { constF32, f32Input } from './io.js';
 import type { Scratch } from './scratch.js';
@@ -64,18 +65,11 @@ function runBlocks(engine: Engine, blocks: readonly Block[]): void {
  */
 const isResident = (engine: Engine, t: Tensor | undefined): boolean => residencyOf(engine).find(t) !== undefined;
 
-/** Whether engineCall can claim `outputs` residency slots while the resident inputs among xs pin theirs. */
-function slotsFree(engine: Engine, xs: readonly (Tensor | undefined)[], outputs: number): boolean {
-  const res = residencyOf(engine);
-  const pinned = new Set(xs.map((x) => res.find(x)).filter((p) => p !== undefined));
-  return pinned.size + outputs <= MAX_SLOTS;
-}
-
 /** Concat: each input's outer × (dim·inner) blocks copied into its column band of the output rows. */
 export function concatKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> {
   return (inputs, attrs, ctx) => {
     const xs = inputs.map(f32Input);
-    if (xs.length === 0 || xs.some((x) => !x) || xs[0]!.dims.length === 0 || !xs.some((x) => isResident(engine, x)) || !slotsFree(engine, xs, 1)) {
+    if (xs.length === 0 || xs.some((x) => !x) || xs[0]!.dims.length === 0 || !xs.some((x) => isResident(engine, x))) {
       return node.op.run(inputs, attrs, ctx);
     }
     const { dims, ax, outer, inner } = concatPlan(xs as Tensor[], (attrs as { axis: number }).axis);
@@ -96,7 +90,7 @@ export function concatKernel(engine: Engine, scratch: Scratch, node: IrNode, g: 
 export function splitKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> {
   return (inputs, attrs, ctx) => {
     const x0 = f32Input(inputs[0]);
-    if (!x0 || x0.dims.length === 0 || !isResident(engine, x0) || !slotsFree(engine, [x0], ctx.numOutputs)) return node.op.run(inputs, attrs, ctx);
+    if (!x0 || x0.dims.length === 0 || !isResident(engine, x0)) return node.op.run(inputs, attrs, ctx);
     const { x, ax, sizes } = splitPlan(inputs, attrs as SplitAttrs, ctx.numOutputs);
     const { outer, inner } = splitBlocks(x.dims, ax, sizes);
     const ldx = x.dims[ax]! * inner;
@@ -181,24 +175,9 @@ export function padKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrG
     return engineCall(engine, scratch, { node, g, inputs: [x], outputs: [dims], workBytes: rowBytes + w * 4 }, ([xp], [y], work) => {
       if (size === 0) return;
       // Source offset of each output row (-1: a row of the constant), from the leading axes' maps.
-      const src = new Int32Array(engine.exports.memory.buffer, work, rows);
+      rowSources(maps, stridesOf(x.dims), new Int32Array(engine.exports.memory.buffer, work, rows));
       const map = work + rowBytes;
       new Int32Array(engine.exports.memory.buffer, map, w).set(maps[r - 1]!);
-      const st = stridesOf(x.dims);
-      const counter = new Int32Array(r);
-      for (let q = 0; q < rows; q++) {
-        let base = 0;
-        for (let k = 0; k < r - 1; k++) {
-          const s = maps[k]![counter[k]!]!;
-          if (s < 0) { base = -1; break; }
-          base += s * st[k]!;
-        }
-        src[q] = base;
-        for (let k = r - 2; k >= 0; k--) {
-          if (++counter[k]! < dims[k]!) break;
-          counter[k] = 0;
-        }
-      }
       // Output columns [lo, hi) read one contiguous run of the source row, in every mode.
       const b = before[r - 1]!;
       const lo = Math.min(Math.max(b, 0), w), hi = Math.min(Math.max(b + x.dims[r - 1]!, lo), w);

@@ -35,7 +35,7 @@ interface Slot {
 }
 
 /** More slots than a ResNet block keeps live (block input, 3 convs, shortcut). */
-export const MAX_SLOTS = 8;
+const MAX_SLOTS = 8;
 
 class Residency {
   private readonly slots: Slot[] = [];

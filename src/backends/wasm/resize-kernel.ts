@@ -10,6 +10,8 @@ import type { Kernel } from '../../ops/op.js';
 import type { ResizeAttrs } from '../../ops/spatial/resize-attrs.js';
 import type { AxisSpec, WeightTable } from '../../ops/spatial/resize-axis.js';
 import { nearestTables, resizeCall, weightTables } from '../../ops/spatial/resize.js';
+import { rowSources } from '../../ops/util/row-sources.js';
+import { stridesOf } from '../../ops/util/shape.js';
 import { Tensor } from '../../tensor.js';
 import type { Engine } from './engine.js';
 import { engineCall } from './engine-call.js';
@@ -46,23 +48,9 @@ function pack(parts: Record<string, Int32Array | Float32Array | undefined>): { b
 function nearestPlan(key: string, specs: readonly AxisSpec[], attrs: ResizeAttrs, outDims: readonly number[]): Plan {
   const tables = nearestTables(specs, attrs);
   const r = outDims.length;
-  const ow = outDims[r - 1]!;
-  const rows = outDims.reduce((p, d) => p * d, 1) / ow;
-  // Input offset of every output row: an odometer over all axes but the last (-1 = outside the crop).
-  const rowOff = new Int32Array(rows);
-  const stride = new Array<number>(r).fill(1);
-  for (let a = r - 2; a >= 0; a--) stride[a] = stride[a + 1]! * specs[a + 1]!.inLen;
-  const idx = new Array<number>(Math.max(r - 1, 0)).fill(0);
-  for (let row = 0; row < rows; row++) {
-    let base = 0;
-    for (let a = 0; a < r - 1; a++) {
-      const t = tables[a]![idx[a]!]!;
-      if (t < 0) { base = -1; break; }
-      base += t * stride[a]!;
-    }
-    rowOff[row] = base;
-    for (let a = r - 2; a >= 0 && ++idx[a]! === outDims[a]!; a--) idx[a] = 0;
-  }
+  // Input offset of every output row (-1 = outside the crop).
+  const rowOff = rowSources(tables, stridesOf(specs.map((ax) => ax.inLen)));
+  const rows = rowOff.length;
   const { blob, at } = pack({ rowOff, colOff: tables[r - 1] });
   return { key, outDims, blob, rows, at, tapsY: 1, tapsX: 1, cost: 1 };
 }

@@ -11,6 +11,7 @@ import { allocLike, copyRun, fillRun, gatherRun, wordPair, type Store } from './
 import type { Dim } from '../../onnx/model.js';
 import type { Value } from '../../values.js';
 import { addDim, axesIn, certainlyAbsent, constIntsAt, dimsOf, elemTypeOf, isStatic, tt, unknownDims } from '../util/infer-shapes.js';
+import { rowSources } from '../util/row-sources.js';
 
 /** Padded dims: each axis grows by its begin and end pads (negative pads crop). */
 function padDims(s: readonly Dim[] | undefined, pads: readonly number[] | undefined, axes: readonly number[] | undefined | null): Dim[] | undefined {
@@ -81,27 +82,17 @@ export function padTensor(x: Tensor, before: readonly number[], after: readonly 
   // Constant mode copies the valid middle of each row as one run.
   const lo = mode === 'constant' ? Math.max(0, before[r - 1]!) : 0;
   const hi = mode === 'constant' ? Math.min(w, before[r - 1]! + x.dims[r - 1]!) : 0;
-  const counter = new Int32Array(r);
+  const sources = rowSources(maps, st);
   const words = wordPair(out, x.data);
   for (let q = 0; q < n; q += w) {
-    let base = 0;
-    let inside = true;
-    for (let k = 0; k < r - 1; k++) {
-      const s = maps[k]![counter[k]!]!;
-      if (s < 0) { inside = false; break; }
-      base += s * st[k]!;
-    }
-    if (!inside) fillRun(out, q, value, w);
+    const base = sources[q / w]!;
+    if (base < 0) fillRun(out, q, value, w);
     else if (mode === 'constant') {
       fillRun(out, q, value, lo);
       if (hi > lo) copyRun(out, q + lo, x.data, base + last[lo]!, hi - lo);
       fillRun(out, q + Math.max(hi, lo), value, w - Math.max(hi, lo));
     } else {
       gatherRun(out, q, x.data, base, last, w, words);
-    }
-    for (let k = r - 2; k >= 0; k--) {
-      if (++counter[k]! < dims[k]!) break;
-      counter[k] = 0;
     }
   }
   return new Tensor(x.type, out, dims);
