@@ -20,6 +20,22 @@ function model(): Uint8Array {
   return g.build();
 }
 
+/** A run long enough (16 chained 512² products) that the worker is surely busy when it is killed. */
+function slowModel(): Uint8Array {
+  const n = 512;
+  const g = new GraphBuilder();
+  g.input('x', 'float32', [n, n]);
+  g.init('w', new Tensor('float32', new Float32Array(n * n).fill(1 / n), [n, n]));
+  let prev = 'x';
+  for (let i = 0; i < 16; i++) {
+    const out = i === 15 ? 'y' : `m${i}`;
+    g.node('MatMul', [prev, 'w'], {}, [out]);
+    prev = out;
+  }
+  g.output('y', 'float32', [n, n]);
+  return g.build();
+}
+
 describe('proxied session (worker_threads)', () => {
   it('equals the in-process session, keeps the caller\'s input, queues concurrent runs', async () => {
     const bytes = model();
@@ -63,13 +79,16 @@ describe('proxied session (worker_threads)', () => {
   });
 
   it('a worker that dies rejects pending runs clearly; the next create starts a fresh worker', async () => {
-    const s = await InferenceSession.create(model(), { proxy: true });
-    const x = new Tensor('float32', new Float32Array(4).fill(1), [1, 4]);
-    const pending = s.run({ x });
+    // The run must still be in flight when the worker dies; a tiny model could finish and post its
+    // result before terminate() lands, and then nothing is pending.
+    const s = await InferenceSession.create(slowModel(), { proxy: true });
+    const big = new Tensor('float32', new Float32Array(512 * 512).fill(1), [512, 512]);
+    const pending = s.run({ x: big });
     // Kill the worker from outside, as a crash would.
     (s as unknown as { w: { port: { terminate(): void } } }).w.port.terminate();
     await assert.rejects(pending, (e: Error & { code?: string }) => e.code === 'ERR_WORKER_CRASHED' && /inference worker stopped/.test(e.message));
-    await assert.rejects(s.run({ x }), /ERR_WORKER_CRASHED|inference worker stopped/);
+    await assert.rejects(s.run({ x: big }), /ERR_WORKER_CRASHED|inference worker stopped/);
+    const x = new Tensor('float32', new Float32Array(4).fill(1), [1, 4]);
     const again = await InferenceSession.create(model(), { proxy: true });
     assert.deepEqual((await again.run({ x })).y!.dims, [1, 3]);
     await again.release();
