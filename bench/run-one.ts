@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { measureEngine, modelInputs, syntheticFeeds, type AnyTensor } from '../src/cli/bench.js';
 import { readNpy } from '../src/cli/npy.js';
 import type { Tensor } from '../src/tensor.js';
+import { halfToFloat } from '../src/util/half.js';
 
 const [model, engine = 'wasm', runsArg = '10', threadsArg = '1'] = process.argv.slice(2);
 if (!model) throw new Error('usage: run-one.ts <model.onnx> <js|wasm|ort|ort-web> [runs]');
@@ -44,7 +45,9 @@ const outputName = outputNames[0]!;
 const last = outputs;
 
 // ---- output check (not timed, not in peak RSS) ----
-const numbers = (d: unknown): Float64Array => {
+const numbers = (d: unknown, type?: string): Float64Array => {
+  // float16 tensors hold bit patterns (Uint16Array): compare values, not bits.
+  if (type === 'float16' && d instanceof Uint16Array) return Float64Array.from(d, halfToFloat);
   if (d instanceof Float64Array) return d;
   if (d instanceof BigInt64Array || d instanceof BigUint64Array) return Float64Array.from(d, Number);
   if (ArrayBuffer.isView(d)) return Float64Array.from(d as unknown as ArrayLike<number>);
@@ -52,7 +55,7 @@ const numbers = (d: unknown): Float64Array => {
 };
 const maxDiff = (a: AnyTensor, b: AnyTensor): number => {
   if (a.dims.join(',') !== b.dims.join(',')) throw new Error(`output dims ${a.dims.join('x')} vs reference ${b.dims.join('x')}`);
-  const x = numbers(a.data), y = numbers(b.data);
+  const x = numbers(a.data, a.type), y = numbers(b.data, b.type);
   let m = 0;
   for (let i = 0; i < x.length; i++) {
     const d = Math.abs(x[i]! - y[i]!);
@@ -65,7 +68,7 @@ const check: Record<string, unknown> = {};
 const out = last[outputName];
 try {
   if (!out) throw new Error(`no output ${outputName}`);
-  const x = numbers(out.data);
+  const x = numbers(out.data, out.type);
   check.outputHead = Array.from(x.subarray(0, 3), fmt);
   if (engine !== 'ort') {
     const ort = await import('onnxruntime-node');

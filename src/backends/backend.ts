@@ -15,6 +15,11 @@ export interface Backend {
    * and does not read from JS on its normal path; prepares the kernel if needed.
    */
   heldConstants?(node: IrNode, g: IrGraph): ReadonlySet<Tensor>;
+  /**
+   * A rewrite of the loaded graph for this backend, applied before the shared optimisation
+   * passes (the wasm backend computes float16 nodes in float32 there).
+   */
+  lowerGraph?(g: IrGraph): IrGraph;
   /** Ops (as `domain::OpType`) this backend runs with its own kernels rather than the reference. */
   nativeOps(): readonly string[];
   /** Threads its kernels split work over. */

@@ -88,7 +88,7 @@ export class InferenceSession {
   private constructor(graph: IrGraph, backend: Backend, reason: string) {
     this.graph = graph;
     // Runs execute the optimized graph (constants folded, no-ops removed, patterns fused: see optimize.ts).
-    this.folded = optimizeGraph(graph);
+    this.folded = optimizeGraph(backend.lowerGraph?.(graph) ?? graph);
     this.impl = backend;
     // Kernels are prepared (weights packed) now rather than on the first run; see weights.ts.
     prepareKernels(this.folded, backend);

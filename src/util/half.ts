@@ -16,7 +16,11 @@ export function halfToFloat(h: number): number {
 /** number → binary16 bits, round to nearest even (via float32 first, as hardware does). */
 export function floatToHalf(v: number): number {
   f32[0] = v;
-  const x = u32[0]!;
+  return halfFromFloatBits(u32[0]!);
+}
+
+/** float32 bit pattern → binary16 bits, round to nearest even. */
+function halfFromFloatBits(x: number): number {
   const sign = (x >>> 16) & 0x8000;
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;
@@ -53,16 +57,36 @@ export function floatToBfloat16(v: number): number {
   return ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
 }
 
+let table: Float32Array | undefined;
+
+/** Every binary16 value as float32 (256 KB, built on first use): decoding is one lookup per element. */
+function halfTable(): Float32Array {
+  if (!table) {
+    table = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) table[h] = halfToFloat(h);
+  }
+  return table;
+}
+
 /** Decodes a whole Uint16Array of binary16 bits into a new Float32Array. */
 export function halfArrayToFloat32(src: Uint16Array): Float32Array {
-  const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = halfToFloat(src[i]!);
+  const t = halfTable();
+  const n = src.length;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = t[src[i]!]!;
   return out;
 }
 
 /** Encodes float values into a new Uint16Array of binary16 bits. */
 export function float32ToHalfArray(src: ArrayLike<number>): Uint16Array {
-  const out = new Uint16Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = floatToHalf(src[i]!);
+  const n = src.length;
+  const out = new Uint16Array(n);
+  if (src instanceof Float32Array) {
+    // Read the float32 bits in place rather than through a scratch store per element.
+    const bits = new Uint32Array(src.buffer, src.byteOffset, n);
+    for (let i = 0; i < n; i++) out[i] = halfFromFloatBits(bits[i]!);
+  } else {
+    for (let i = 0; i < n; i++) out[i] = floatToHalf(src[i]!);
+  }
   return out;
 }

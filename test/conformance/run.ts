@@ -11,7 +11,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { repoRoot, sharedOrSkip } from '../helpers/shared.js';
 import { runLightModel, runTestDir, type TestResult } from './one-test.js';
 

@@ -7,7 +7,7 @@ import { decodeValue } from '../../src/onnx/tensor-proto.js';
 import { pipeline, type Classification } from '../../src/pipelines/index.js';
 import type { Tensor } from '../../src/tensor.js';
 import { checkSqueezenet, squeezenetOptions } from '../helpers/pipeline-checks.js';
-import { sharedDir, sharedOrSkip } from '../helpers/shared.js';
+import { sharedOrSkip } from '../helpers/shared.js';
 
 const readTensor = (p: string) => decodeValue(readFileSync(p), 'tensor') as Tensor;
 

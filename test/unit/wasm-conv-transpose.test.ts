@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InferenceSession } from '../../src/runtime/session.js';
-import type { Tensor } from '../../src/tensor.js';
 import { GraphBuilder, type AttrValue } from '../helpers/onnx-builder.js';
 import { wasmMatchesReference } from '../helpers/wasm-check.js';
 import { differential, oracle, randomTensor } from '../helpers/oracle.js';

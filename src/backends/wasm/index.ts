@@ -22,6 +22,7 @@ import { batchNormKernel, instanceNormKernel, reduceKernel } from './reduce-kern
 import { matmulDynamicKernel } from './matmul-dynamic-kernel.js';
 import { globalAveragePoolKernel, poolKernel } from './pool-kernels.js';
 import { recordHeld } from './io.js';
+import { computeHalfAsFloat } from '../../graph/passes/half-as-float.js';
 import { Scratch } from './scratch.js';
 import type { Tensor } from '../../tensor.js';
 
@@ -120,6 +121,8 @@ export async function createWasmBackend(flavor: EngineFlavor, threads = 1, start
     flavor,
     kernelFor: (node, g) => entry(node, g).kernel,
     heldConstants: (node, g) => entry(node, g).held,
+    // The engine's kernels are float32: float16 models run on them through casts (see half-as-float.ts).
+    lowerGraph: (g) => computeHalfAsFloat(g),
     nativeOps: () => WASM_NATIVE_OPS,
     threads: engine.threads,
     dispose: () => engine.dispose(),

@@ -117,17 +117,29 @@ export function fusedNode(
   root: IrNode, target: string | OpDef<any>, since: number, attrs: Record<string, AttrInit>,
   inputs: readonly string[], parts: readonly IrNode[],
 ): IrNode {
+  return newNode(root.name, target, Math.max(root.opset, since), attrs, inputs, [root.outputs[0]!],
+    (op) => `${op.name} fused from ${parts.map((p) => p.desc).join(', ')}`);
+}
+
+/**
+ * A node running `target` (an ai.onnx op name resolved at `opset`, or an internal op definition
+ * at its own version) on `inputs` with attributes `attrs`; `describe` names it for errors.
+ */
+export function newNode(
+  name: string, target: string | OpDef<any>, opset: number, attrs: Record<string, AttrInit>,
+  inputs: readonly string[], outputs: readonly string[], describe: (op: OpDef<any>) => string,
+): IrNode {
   const internal = typeof target !== 'string';
-  const opset = internal ? target.since : Math.max(root.opset, since);
-  const op = internal ? target : defaultRegistry.resolve('', target, opset);
-  if (!op) throw new Error(`fusion target ${String(target)} (opset ${opset}) is not registered`);
-  const desc = `${op.name} fused from ${parts.map((p) => p.desc).join(', ')}`;
+  const version = internal ? target.since : opset;
+  const op = internal ? target : defaultRegistry.resolve('', target, version);
+  if (!op) throw new Error(`op ${String(target)} (opset ${version}) is not registered`);
+  const desc = describe(op);
   const reader = new AttrReader(desc, Object.entries(attrs).map(([k, v]) => toAttribute(k, v)), () => {
-    throw new Error('fused nodes have no subgraphs');
+    throw new Error('built nodes have no subgraphs');
   });
   return {
-    name: root.name, opType: op.name, domain: op.domain, opset, op, attrs: op.attrs ? op.attrs(reader, opset) : undefined,
-    inputs, outputs: [root.outputs[0]!], desc,
+    name, opType: op.name, domain: op.domain, opset: version, op, attrs: op.attrs ? op.attrs(reader, version) : undefined,
+    inputs, outputs, desc,
   };
 }
 

@@ -1,6 +1,6 @@
 /** Conversions between stored element representations and float32/float64 math. */
 import type { DataType, NumericArray } from '../../dtype.js';
-import { bfloat16ToFloat, floatToBfloat16, floatToHalf, halfToFloat } from '../../util/half.js';
+import { bfloat16ToFloat, float32ToHalfArray, floatToBfloat16, halfArrayToFloat32 } from '../../util/half.js';
 import type { Tensor } from '../../tensor.js';
 import { float8Decoder, float8Encoder } from './float8.js';
 
@@ -9,9 +9,9 @@ export function decodeToFloat32(t: Tensor): Float32Array {
   const d = t.data;
   if (d instanceof Float32Array) return d;
   const n = t.size;
+  if (t.type === 'float16') return halfArrayToFloat32((d as Uint16Array).subarray(0, n));
   const out = new Float32Array(n);
   switch (t.type) {
-    case 'float16': for (let i = 0; i < n; i++) out[i] = halfToFloat((d as Uint16Array)[i]!); break;
     case 'bfloat16': for (let i = 0; i < n; i++) out[i] = bfloat16ToFloat((d as Uint16Array)[i]!); break;
     case 'float8e4m3fn': case 'float8e4m3fnuz': case 'float8e5m2': case 'float8e5m2fnuz': case 'float8e8m0': case 'float4e2m1': {
       const f = float8Decoder(t.type);
@@ -48,7 +48,7 @@ export function encodeFromFloat32(src: ArrayLike<number>, type: DataType): Numer
   switch (type) {
     case 'float32': return src instanceof Float32Array ? src : Float32Array.from(src);
     case 'float64': return Float64Array.from(src);
-    case 'float16': { const o = new Uint16Array(n); for (let i = 0; i < n; i++) o[i] = floatToHalf(src[i]!); return o; }
+    case 'float16': return float32ToHalfArray(src);
     case 'bfloat16': { const o = new Uint16Array(n); for (let i = 0; i < n; i++) o[i] = floatToBfloat16(src[i]!); return o; }
     case 'float8e4m3fn': case 'float8e4m3fnuz': case 'float8e5m2': case 'float8e5m2fnuz': case 'float8e8m0': case 'float4e2m1': {
       const f = float8Encoder(type, true);
