@@ -24,11 +24,12 @@ const storages = new WeakMap<Tensor, Storage>();
  * A Tensor of `type` and `dims` whose `data` is produced by `load` on first
  * access and kept. `load` must return storage of exactly `size` elements.
  * `readRaw`, when given, fills a byte view of the storage without keeping it.
+ * `initial`, when given, is the data already loaded (kept until released).
  */
-export function fileBackedTensor(type: DataType, dims: readonly number[], size: number, load: () => TensorData, readRaw?: (into: Uint8Array) => void): Tensor {
+export function fileBackedTensor(type: DataType, dims: readonly number[], size: number, load: () => TensorData, readRaw?: (into: Uint8Array) => void, initial?: TensorData): Tensor {
   // Built without the constructor, which needs the data up front; fields match Tensor's own.
   const t = Object.create(Tensor.prototype) as Tensor;
-  const s: Storage = { kept: undefined, recent: undefined, released: false, readRaw };
+  const s: Storage = { kept: initial, recent: undefined, released: false, readRaw };
   Object.defineProperties(t, {
     type: { value: type, enumerable: true },
     dims: { value: Object.freeze([...dims]), enumerable: true },

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { foldConstants } from '../../src/graph/passes/constant-folding.js';
 import { buildGraph } from '../../src/graph/ir.js';
 import { decodeModel } from '../../src/onnx/decode.js';
+import { isFileBacked, releaseStorage } from '../../src/onnx/lazy-tensor.js';
 import { defaultRegistry } from '../../src/ops/index.js';
 import { InferenceSession } from '../../src/runtime/session.js';
 import { Tensor } from '../../src/tensor.js';
@@ -33,6 +34,28 @@ describe('constant folding', () => {
     const s = await InferenceSession.create(g.build(), { executionProviders: ['js'] });
     const y = (await s.run({ x: new Tensor('float32', new Float32Array(6).fill(1), [2, 3]) })).y!;
     assert.deepEqual(Array.from(y.data as Float32Array), new Array(8).fill(1.5));
+  });
+
+  it('large folded weights can be recomputed: the wasm backend packs them and drops the JS copy', async () => {
+    // A ConstantOfShape weight of 2^20 floats (as the light model-zoo files store their weights).
+    const g = new GraphBuilder();
+    g.input('x', 'float32', [2, 1024]);
+    g.init('shape', i64([1024, 1024]));
+    g.node('ConstantOfShape', ['shape'], { value: new Tensor('float32', [0.25], [1]) }, ['w']);
+    g.node('MatMul', ['x', 'w'], {}, ['y']);
+    g.output('y');
+    const folded = foldConstants(irOf(g.build()));
+    const w = folded.initializers.get('w')!;
+    assert.ok(isFileBacked(w), 'recomputable');
+    assert.equal((w.data as Float32Array)[12345], 0.25);
+    assert.ok(releaseStorage(w));
+    assert.equal((w.data as Float32Array)[1048575], 0.25, 'read again after release: recomputed');
+    const x = new Tensor('float32', new Float32Array(2048).fill(1), [2, 1024]);
+    for (const ep of ['js', 'wasm']) {
+      const s = await InferenceSession.create(g.build(), { executionProviders: [ep] });
+      assert.deepEqual([...new Set((await s.run({ x })).y!.data as Float32Array)], [256], ep);
+      await s.release();
+    }
   });
 
   it('never folds random ops', () => {

@@ -2,7 +2,7 @@
  * The graph optimisation pipeline every session runs, shared by all backends.
  * Order matters: constants fold first (exporters' Identity/Cast/Shape chains on
  * weights become plain initializers, so patterns see constant operands), no-op
- * and dead nodes go next, then pattern fusions, then the Conv-specific folds.
+ * and dead nodes go next, then Sum becomes Add, pattern fusions, then the Conv-specific folds.
  */
 import type { IrGraph } from '../ir.js';
 import { foldConstants } from './constant-folding.js';
@@ -13,6 +13,7 @@ import { fuseAttention } from './fuse-attention.js';
 import { fuseGelu } from './fuse-gelu.js';
 import { fuseLayerNorm } from './fuse-layernorm.js';
 import { fuseMatMulBias } from './fuse-matmul-bias.js';
+import { sumToAdd } from './sum-to-add.js';
 
 /** A rewrite returning an equivalent graph (or the same object when nothing applies). */
 export type GraphPass = (g: IrGraph) => IrGraph;
@@ -21,6 +22,7 @@ export type GraphPass = (g: IrGraph) => IrGraph;
 export const PASSES: readonly GraphPass[] = [
   foldConstants,
   eliminateNoOps,
+  sumToAdd,
   fuseLayerNorm,
   fuseGelu,
   fuseAttention,

@@ -83,15 +83,21 @@ export const LRN = defineOp<LrnAttrs>({
     const y = allocData(x.type, x.size) as F;
     const before = Math.floor((size - 1) / 2), after = Math.ceil((size - 1) / 2);
     const k = alpha / size;
+    // Plane by plane: the window's squares are summed into a row of s values (contiguous
+    // passes, not a strided walk per element), in channel order as the definition adds them.
+    const sq = new Float64Array(s);
+    // x^-0.75 (AlexNet, GoogLeNet, ZFNet) from two square roots: Math.pow costs several times more.
+    const inversePow = beta === 0.75 ? (v: number) => { const r = Math.sqrt(v); return 1 / (r * Math.sqrt(r)); } : (v: number) => Math.pow(v, -beta);
     for (let b = 0; b < n; b++) {
       for (let ch = 0; ch < c; ch++) {
         const lo = Math.max(0, ch - before), hi = Math.min(c - 1, ch + after);
-        const o = (b * c + ch) * s;
-        for (let j = 0; j < s; j++) {
-          let sq = 0;
-          for (let q = lo; q <= hi; q++) { const v = src[(b * c + q) * s + j]!; sq += v * v; }
-          y[o + j] = src[o + j]! / Math.pow(bias + k * sq, beta);
+        sq.fill(0);
+        for (let q = lo; q <= hi; q++) {
+          const p = (b * c + q) * s;
+          for (let j = 0; j < s; j++) { const v = src[p + j]!; sq[j] = sq[j]! + v * v; }
         }
+        const o = (b * c + ch) * s;
+        for (let j = 0; j < s; j++) y[o + j] = src[o + j]! * inversePow(bias + k * sq[j]!);
       }
     }
     return [new Tensor(x.type, y, x.dims)];
