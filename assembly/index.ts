@@ -8,7 +8,7 @@ export { window_pad_bytes } from './window';
 export { binary_f32, layernorm_f32, softmax_f32, unary_f32 } from './elementwise';
 export { attention_heads_f32, attention_heads_work_bytes, attention_softmax_f32 } from './attention';
 export { transpose_f32 } from './transpose';
-export { channel_affine_f32, instancenorm_f32, reduce_f32 } from './reduce';
+export { channel_affine_f32, instancenorm_f32, lrn_f32, reduce_f32 } from './reduce';
 export { col2im_add_f32 } from './conv-transpose';
 export { resize_nearest_f32, resize_ring_bytes, resize_weighted_f32 } from './resize';
 export { copy_rows_f32, gather_f32, pad_rows_f32 } from './movement';

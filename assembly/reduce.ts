@@ -270,3 +270,62 @@ export function channel_affine_f32(x: usize, y: usize, planes: i32, n: i32, chan
     affine(x + off, y + off, n, load<f32>(a + c), load<f32>(b + c));
   }
 }
+
+/** 2^-63: smaller magnitudes square to subnormals. */
+const TINY_ROOT: f32 = 1.0842021724855044e-19;
+/** 2^-126, the smallest normal float32. */
+const MIN_NORMAL: f32 = 1.1754943508222875e-38;
+
+/**
+ * LRN over planes [p0, p0 + planes) of an [N, C, S] tensor x (`channels` = C, n = S floats per
+ * plane; x and y point at the whole tensor, since windows read neighbouring planes):
+ * y = x · (bias + k · Σ x² over channels [c − before, c + after] ∩ [0, C))^−beta, the squares
+ * summed in channel order. beta 0.75 (AlexNet, GoogLeNet, ZFNet) takes two square roots, not pow.
+ */
+export function lrn_f32(x: usize, y: usize, p0: i32, planes: i32, n: i32, channels: i32, before: i32, after: i32, k: f32, bias: f32, beta: f32): void {
+  const kv = f32x4.splat(k), bv = f32x4.splat(bias), tiny = f32x4.splat(TINY_ROOT), normal = f32x4.splat(MIN_NORMAL);
+  const fast = beta == 0.75;
+  const ps = <usize>n << 2;
+  for (let p = p0; p < p0 + planes; p++) {
+    const c = p % channels;
+    const lo = max(0, c - before), hi = min(channels - 1, c + after);
+    const first = x + <usize>(p - c + lo) * ps;
+    const px = x + <usize>p * ps, py = y + <usize>p * ps;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      let acc = f32x4.splat(0);
+      let q = first + o;
+      for (let j = lo; j <= hi; j++) {
+        let v = v128.load(q);
+        // |x| below 2^-63 squares to a subnormal, which x86 computes about 50× slower; such a
+        // square is below 2^-126 and changes bias + k·Σ only when bias is 0 and the whole window is that small.
+        v = v128.and(v, f32x4.ge(f32x4.abs(v), tiny));
+        acc = f32x4.add(acc, f32x4.mul(v, v));
+        q += ps;
+      }
+      const d = f32x4.add(bv, f32x4.mul(kv, acc));
+      // Subnormal x (|y| would be below 2^-126 too) is taken as 0, for the same reason.
+      let xv = v128.load(px + o);
+      xv = v128.and(xv, f32x4.ge(f32x4.abs(xv), normal));
+      if (fast) {
+        const r = f32x4.sqrt(d);
+        v128.store(py + o, f32x4.div(xv, f32x4.mul(r, f32x4.sqrt(r))));
+      } else {
+        v128.store(py + o, f32x4.mul(xv, f32x4(
+          Mathf.pow(f32x4.extract_lane(d, 0), -beta), Mathf.pow(f32x4.extract_lane(d, 1), -beta),
+          Mathf.pow(f32x4.extract_lane(d, 2), -beta), Mathf.pow(f32x4.extract_lane(d, 3), -beta))));
+      }
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      let acc: f32 = 0;
+      let q = first + o;
+      for (let j = lo; j <= hi; j++) { const v = load<f32>(q); if (Mathf.abs(v) >= TINY_ROOT) acc += v * v; q += ps; }
+      const d = bias + k * acc;
+      const xv = load<f32>(px + o);
+      if (fast) { const r = Mathf.sqrt(d); store<f32>(py + o, xv / (r * Mathf.sqrt(r))); }
+      else store<f32>(py + o, xv * Mathf.pow(d, -beta));
+    }
+  }
+}

@@ -18,7 +18,7 @@ import { viewKernel } from './view-kernels.js';
 import { concatKernel, gatherKernel, padKernel, sliceKernel, splitKernel } from './movement-kernels.js';
 import { convTransposeKernel } from './conv-transpose-kernel.js';
 import { resizeKernel } from './resize-kernel.js';
-import { batchNormKernel, instanceNormKernel, reduceKernel } from './reduce-kernels.js';
+import { batchNormKernel, instanceNormKernel, lrnKernel, reduceKernel } from './reduce-kernels.js';
 import { matmulDynamicKernel } from './matmul-dynamic-kernel.js';
 import { globalAveragePoolKernel, poolKernel } from './pool-kernels.js';
 import { recordHeld } from './io.js';
@@ -66,6 +66,7 @@ const FACTORIES: Record<string, readonly Factory[]> = {
   '::ReduceLogSumExp': [reduceKernel],
   '::InstanceNormalization': [instanceNormKernel],
   '::BatchNormalization': [batchNormKernel],
+  '::LRN': [lrnKernel],
   'com.wasmnn::Attention': [attentionKernel],
   '::Transpose': [transposeKernel],
   '::Reshape': [viewKernel],

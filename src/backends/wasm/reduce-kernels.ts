@@ -1,11 +1,12 @@
 /**
- * Reduce* ops, InstanceNormalization and inference BatchNormalization on the engine (float32).
+ * Reduce* ops, InstanceNormalization, inference BatchNormalization and LRN on the engine (float32).
  * Reductions take the reference's own layout (reduce-plan.ts): merged runs of kept and reduced
  * dims. Each reduced run is folded in one pass over an [outer, red, inner] view, innermost run
  * first; threads split a pass's outputs (rows, or 8-aligned column ranges), never one fold.
  */
 import type { IrGraph, IrNode } from '../../graph/ir.js';
 import type { Kernel } from '../../ops/op.js';
+import type { LrnAttrs } from '../../ops/reduce/misc-norm.js';
 import type { ReduceAttrs } from '../../ops/reduce/reduce-ops.js';
 import { axesFromInput, reduceLayout, resolveAxes, splitAxis, type ReduceRun } from '../../ops/reduce/reduce-plan.js';
 import { channelParam } from '../../ops/reduce/norm-params.js';
@@ -168,6 +169,24 @@ export function instanceNormKernel(engine: Engine, scratch: Scratch, node: IrNod
     const s = f32Input(inputs[1]), b = f32Input(inputs[2]);
     if (C === undefined || !s || !b || s.size !== C || b.size !== C) return node.op.run(inputs, attrs, ctx);
     return [runPlanes(engine, scratch, node, g, x!, undefined, [s, b], 'instancenorm_f32', [eps])];
+  };
+}
+
+/** LRN: each plane reads its window of neighbouring channel planes; threads take ranges of planes. */
+export function lrnKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> | undefined {
+  const { alpha, beta, bias, size } = node.attrs as LrnAttrs;
+  const before = Math.floor((size - 1) / 2), after = Math.ceil((size - 1) / 2);
+  return (inputs, attrs, ctx) => {
+    const x = f32Input(inputs[0]);
+    const C = planeChannels(x);
+    if (C === undefined) return node.op.run(inputs, attrs, ctx);
+    const [N, , S] = splitAxis(x!.dims, 1);
+    const [y] = engineCall(engine, scratch, { node, g, inputs: [x!], outputs: [x!.dims] }, ([xp], [yp]) => {
+      rowTasks(engine, N * C, N * C * S * size, (p0, p1) => ({
+        fn: 'lrn_f32', args: [xp!, yp!, p0, p1 - p0, S, C, before, after, alpha / size, bias, beta],
+      }), 1, PARALLEL_MIN_ELEMENTS);
+    });
+    return [y!];
   };
 }
 

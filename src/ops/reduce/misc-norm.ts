@@ -67,7 +67,7 @@ export const MeanVarianceNormalization = defineOp<{ axes: number[] }>({
   infer: sameAsInput(),
 });
 
-interface LrnAttrs { alpha: number; beta: number; bias: number; size: number }
+export interface LrnAttrs { alpha: number; beta: number; bias: number; size: number }
 
 /** LRN: x / (bias + alpha/size · Σ x² over a window of neighbouring channels)^beta. */
 export const LRN = defineOp<LrnAttrs>({
