@@ -7,7 +7,8 @@
  * (its wasm backend in Node, 1 thread, no proxy worker).
  *
  * Inputs: when <model>.ref.json exists beside the model (bench/export_models.py writes one), the
- * inputs it names (.npy) — the same ones PyTorch's reference outputs were computed from. Otherwise
+ * inputs it names (.npy) — the same ones PyTorch's reference outputs were computed from. Else the
+ * model's test_data_set_0 inputs when the folder is beside it (../shared/models). Otherwise
  * synthetic ones built from the graph's inputs (src/cli/bench.ts `syntheticFeeds`).
  *
  * Output check, after timing and after peak RSS is read (so neither timings nor memory include
@@ -19,7 +20,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { measureEngine, modelInputs, syntheticFeeds, type AnyTensor } from '../src/cli/bench.js';
 import { readNpy } from '../src/cli/npy.js';
-import type { Tensor } from '../src/tensor.js';
+import { decodeModel } from '../src/onnx/decode.js';
+import { Tensor as TensorClass, type Tensor } from '../src/tensor.js';
+import { readTestInputs } from '../test/conformance/one-test.js';
 import { halfToFloat } from '../src/util/half.js';
 
 const [model, engine = 'wasm', runsArg = '10', threadsArg = '1'] = process.argv.slice(2);
@@ -31,9 +34,17 @@ const refPath = model.replace(/\.onnx$/, '.ref.json');
 const ref: RefFile | undefined = existsSync(refPath) ? JSON.parse(readFileSync(refPath, 'utf8')) as RefFile : undefined;
 const npy = (f: string) => readNpy(new Uint8Array(readFileSync(join(dirname(model), f))), f);
 
+/** The model's own test inputs (test_data_set_0 beside it, as ../shared/models ships them), when readable. */
+function testSetFeeds(): Record<string, Tensor> | undefined {
+  const dir = join(dirname(model!), 'test_data_set_0');
+  if (!existsSync(dir)) return undefined;
+  const f = readTestInputs(dir, decodeModel(new Uint8Array(readFileSync(model!))).graph);
+  return typeof f === 'object' && Object.values(f).every((v) => v instanceof TensorClass) ? f as Record<string, Tensor> : undefined;
+}
+
 const feeds: Record<string, Tensor> = ref
   ? Object.fromEntries(ref.inputs.map((i) => [i.name, npy(i.npy)]))
-  : syntheticFeeds(modelInputs(model));
+  : testSetFeeds() ?? syntheticFeeds(modelInputs(model));
 
 type Ort = typeof import('onnxruntime-node');
 const toOrt = (ort: Pick<Ort, 'Tensor'>) =>

@@ -4,6 +4,7 @@
  * weights become plain initializers, so patterns see constant operands), no-op
  * and dead nodes go next, then Sum becomes Add, pattern fusions, then the Conv-specific folds.
  */
+import type { Tensor } from '../../tensor.js';
 import type { IrGraph } from '../ir.js';
 import { foldConstants } from './constant-folding.js';
 import { eliminateNoOps } from './eliminate.js';
@@ -31,7 +32,49 @@ export const PASSES: readonly GraphPass[] = [
   fuseActivations,
 ];
 
-/** Runs every pass of {@link PASSES}; the input graph is not modified. */
-export function optimizeGraph(g: IrGraph): IrGraph {
-  return PASSES.reduce((h, pass) => pass(h), g);
+/**
+ * Runs every pass of {@link PASSES}, then optimises the subgraphs of If/Loop/Scan nodes the same
+ * way; the input graph is not modified. A subgraph sees the constants of its enclosing graphs
+ * that it reads as its own initializers, so its weights fold, fuse and are packed like top-level
+ * ones (a model that is one big If, as Silero VAD's sample-rate switch, otherwise ran every
+ * weighted node on the reference kernels).
+ */
+export function optimizeGraph(g: IrGraph, outerConstants?: ReadonlyMap<string, Tensor>): IrGraph {
+  let h = outerConstants ? withOuterConstants(g, outerConstants) : g;
+  h = PASSES.reduce((x, pass) => pass(x), h);
+  const visible = new Map([...(outerConstants ?? []), ...h.initializers]);
+  let changed = false;
+  const nodes = h.nodes.map((n) => {
+    const attrs = mapSubgraphs(n.attrs, (sub) => optimizeGraph(sub, visible));
+    if (attrs === n.attrs) return n;
+    changed = true;
+    return { ...n, attrs };
+  });
+  return changed ? { ...h, nodes } : h;
+}
+
+/** `g` with the outer constants it reads moved from its outer references into its initializers. */
+function withOuterConstants(g: IrGraph, outer: ReadonlyMap<string, Tensor>): IrGraph {
+  const inits = new Map(g.initializers);
+  const refs = new Set(g.outerRefs);
+  for (const r of g.outerRefs) {
+    const t = outer.get(r);
+    if (t && !inits.has(r)) { inits.set(r, t); refs.delete(r); }
+  }
+  if (refs.size === g.outerRefs.size) return g;
+  return { ...g, initializers: inits, outerRefs: refs };
+}
+
+/** `attrs` with every subgraph replaced by `f(subgraph)`; the same object when none changes. */
+function mapSubgraphs(v: unknown, f: (g: IrGraph) => IrGraph): unknown {
+  if (!v || typeof v !== 'object') return v;
+  if ('outerRefs' in v && 'nodes' in v) return f(v as IrGraph);
+  if (Array.isArray(v)) {
+    const m = v.map((x) => mapSubgraphs(x, f));
+    return m.some((x, i) => x !== v[i]) ? m : v;
+  }
+  if (Object.getPrototypeOf(v) !== Object.prototype) return v;
+  const entries = Object.entries(v);
+  const m = entries.map(([k, x]) => [k, mapSubgraphs(x, f)] as const);
+  return m.some(([, x], i) => x !== entries[i]![1]) ? Object.fromEntries(m) : v;
 }
