@@ -23,7 +23,7 @@ import { readNpy } from '../src/cli/npy.js';
 import { decodeModel } from '../src/onnx/decode.js';
 import { Tensor as TensorClass, type Tensor } from '../src/tensor.js';
 import { readTestInputs } from '../test/conformance/one-test.js';
-import { halfToFloat } from '../src/util/half.js';
+import { halfArrayToFloat32 } from '../src/util/half.js';
 
 const [model, engine = 'wasm', runsArg = '10', threadsArg = '1'] = process.argv.slice(2);
 if (!model) throw new Error('usage: run-one.ts <model.onnx> <js|wasm|ort|ort-web> [runs]');
@@ -58,7 +58,7 @@ const last = outputs;
 // ---- output check (not timed, not in peak RSS) ----
 const numbers = (d: unknown, type?: string): Float64Array => {
   // float16 tensors hold bit patterns (Uint16Array): compare values, not bits.
-  if (type === 'float16' && d instanceof Uint16Array) return Float64Array.from(d, halfToFloat);
+  if (type === 'float16' && d instanceof Uint16Array) return Float64Array.from(halfArrayToFloat32(d));
   if (d instanceof Float64Array) return d;
   if (d instanceof BigInt64Array || d instanceof BigUint64Array) return Float64Array.from(d, Number);
   if (ArrayBuffer.isView(d)) return Float64Array.from(d as unknown as ArrayLike<number>);

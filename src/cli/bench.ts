@@ -11,7 +11,7 @@ import { decodeModel } from '../onnx/decode.js';
 import type { ValueInfo } from '../onnx/model.js';
 import { InferenceSession } from '../runtime/session.js';
 import { Tensor } from '../tensor.js';
-import { floatToHalf } from '../util/half.js';
+import { float32ToHalfArray } from '../util/half.js';
 
 /** What every engine's tensors share: the data and the dims. */
 export interface AnyTensor { data: unknown; dims: readonly number[]; type?: string }
@@ -41,7 +41,7 @@ export function syntheticFeeds(inputs: readonly ValueInfo[]): Record<string, Ten
     const n = dims.reduce((a, b) => a * b, 1);
     const type = t?.elemType ?? 'float32';
     if (type === 'float32') feeds[i.name] = new Tensor('float32', Float32Array.from({ length: n }, (_, k) => k / n), dims);
-    else if (type === 'float16') feeds[i.name] = new Tensor('float16', Uint16Array.from({ length: n }, (_, k) => floatToHalf(k / n)), dims);
+    else if (type === 'float16') feeds[i.name] = new Tensor('float16', float32ToHalfArray(Float32Array.from({ length: n }, (_, k) => k / n)), dims);
     else if (type === 'int64' || type === 'int32') {
       const v = (k: number) => (/mask/i.test(i.name) ? 1 : /type|segment/i.test(i.name) ? 0 : (k * 37 + 101) % 1000);
       feeds[i.name] = type === 'int64'

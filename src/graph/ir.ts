@@ -147,15 +147,34 @@ function resolveNode(n: NodeProto, opts: BuildOptions, scope: ReadonlySet<string
 
 /** Subgraphs may read names from further out; those are outer refs of this graph too. */
 function collectSubgraphRefs(n: IrNode, outerRefs: Set<string>, outer: ReadonlySet<string> | undefined, isVisible: (s: string) => boolean): void {
-  const visit = (v: unknown) => {
-    if (v && typeof v === 'object') {
-      if ('outerRefs' in v && 'nodes' in v) {
-        for (const r of (v as IrGraph).outerRefs) if (!isVisible(r) && outer?.has(r)) outerRefs.add(r);
-      } else if (Array.isArray(v)) v.forEach(visit);
-      else if (Object.getPrototypeOf(v) === Object.prototype) Object.values(v).forEach(visit);
-    }
-  };
-  visit(n.attrs);
+  for (const sub of subgraphsOf(n.attrs)) for (const r of sub.outerRefs) if (!isVisible(r) && outer?.has(r)) outerRefs.add(r);
+}
+
+function isGraph(v: object): v is IrGraph {
+  return 'outerRefs' in v && 'nodes' in v;
+}
+
+/** The subgraphs held directly in a node's parsed attributes (If branches, Loop/Scan bodies), not nested ones. */
+export function subgraphsOf(attrs: unknown, out: IrGraph[] = []): IrGraph[] {
+  if (!attrs || typeof attrs !== 'object') return out;
+  if (isGraph(attrs)) out.push(attrs);
+  else if (Array.isArray(attrs)) for (const x of attrs) subgraphsOf(x, out);
+  else if (Object.getPrototypeOf(attrs) === Object.prototype) for (const x of Object.values(attrs)) subgraphsOf(x, out);
+  return out;
+}
+
+/** `attrs` with every subgraph replaced by `f(subgraph)`; the same object when none changes. */
+export function mapSubgraphs(attrs: unknown, f: (g: IrGraph) => IrGraph): unknown {
+  if (!attrs || typeof attrs !== 'object') return attrs;
+  if (isGraph(attrs)) return f(attrs);
+  if (Array.isArray(attrs)) {
+    const m = attrs.map((x) => mapSubgraphs(x, f));
+    return m.some((x, i) => x !== attrs[i]) ? m : attrs;
+  }
+  if (Object.getPrototypeOf(attrs) !== Object.prototype) return attrs;
+  const entries = Object.entries(attrs);
+  const m = entries.map(([k, x]) => [k, mapSubgraphs(x, f)] as const);
+  return m.some(([, x], i) => x !== entries[i]![1]) ? Object.fromEntries(m) : attrs;
 }
 
 /** For each node, the local values it is the last reader of (never graph outputs or initializers). */
@@ -167,14 +186,7 @@ export function liveness(nodes: readonly IrNode[], keep: ReadonlySet<string>, in
   });
   // Subgraph reads of outer values count as reads by the owning node.
   nodes.forEach((n, i) => {
-    const visit = (v: unknown) => {
-      if (v && typeof v === 'object') {
-        if ('outerRefs' in v && 'nodes' in v) for (const r of (v as IrGraph).outerRefs) last.set(r, Math.max(last.get(r) ?? -1, i));
-        else if (Array.isArray(v)) v.forEach(visit);
-        else if (Object.getPrototypeOf(v) === Object.prototype) Object.values(v).forEach(visit);
-      }
-    };
-    visit(n.attrs);
+    for (const sub of subgraphsOf(n.attrs)) for (const r of sub.outerRefs) last.set(r, Math.max(last.get(r) ?? -1, i));
   });
   const free: string[][] = nodes.map(() => []);
   for (const [name, i] of last) if (!keep.has(name) && !inits.has(name)) free[i]!.push(name);

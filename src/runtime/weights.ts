@@ -5,7 +5,7 @@
  * weight is in memory once (engine) rather than twice (engine and JS).
  */
 import type { Backend } from '../backends/backend.js';
-import type { IrGraph } from '../graph/ir.js';
+import { subgraphsOf, type IrGraph } from '../graph/ir.js';
 import { isFileBacked, releaseStorage } from '../onnx/lazy-tensor.js';
 import type { Tensor } from '../tensor.js';
 import type { Value } from '../values.js';
@@ -45,14 +45,16 @@ export function prepareKernels(g: IrGraph, backend: Backend): void {
   }
 }
 
-/** Names that subgraphs in a node's attributes read from enclosing graphs. */
-function subgraphRefs(v: unknown, out: string[] = []): string[] {
-  if (!v || typeof v !== 'object') return out;
-  if ('outerRefs' in v && 'nodes' in v) {
-    out.push(...(v as IrGraph).outerRefs);
-    for (const n of (v as IrGraph).nodes) subgraphRefs(n.attrs, out);
-  } else if (Array.isArray(v)) for (const x of v) subgraphRefs(x, out);
-  else if (Object.getPrototypeOf(v) === Object.prototype) for (const x of Object.values(v)) subgraphRefs(x, out);
+/**
+ * Names that subgraphs in a node's attributes read from enclosing graphs: their outer references,
+ * and the enclosing constants optimisation made their own initializers (optimize.ts), which are
+ * the same tensors.
+ */
+function subgraphRefs(attrs: unknown, out: string[] = []): string[] {
+  for (const sub of subgraphsOf(attrs)) {
+    out.push(...sub.outerRefs, ...sub.initializers.keys());
+    for (const n of sub.nodes) subgraphRefs(n.attrs, out);
+  }
   return out;
 }
 

@@ -8,7 +8,7 @@
 import type { KernelContext } from '../../ops/op.js';
 import { fileBackedTensor } from '../../onnx/lazy-tensor.js';
 import { Tensor } from '../../tensor.js';
-import { liveness, type IrGraph, type IrNode } from '../ir.js';
+import { liveness, subgraphsOf, type IrGraph, type IrNode } from '../ir.js';
 
 /** Ops whose outputs differ between runs must never be folded. */
 const NONDETERMINISTIC = new Set(['RandomUniform', 'RandomNormal', 'RandomUniformLike', 'RandomNormalLike', 'Bernoulli', 'Multinomial', 'Dropout']);
@@ -28,11 +28,8 @@ const WEIGHT_SLOTS: Readonly<Record<string, readonly number[]>> = { Conv: [1, 2]
  */
 const RECOMPUTABLE_FROM = 1 << 20;
 
-function hasSubgraph(v: unknown): boolean {
-  if (!v || typeof v !== 'object') return false;
-  if ('outerRefs' in v && 'nodes' in v) return true;
-  if (Array.isArray(v)) return v.some(hasSubgraph);
-  return Object.getPrototypeOf(v) === Object.prototype && Object.values(v).some(hasSubgraph);
+function hasSubgraph(attrs: unknown): boolean {
+  return subgraphsOf(attrs).length > 0;
 }
 
 /**

@@ -9,8 +9,7 @@
  *    have no side effects here (random ops own their generator per node), so an
  *    unread result can be skipped.
  */
-import type { IrGraph, IrNode } from '../ir.js';
-import { liveness } from '../ir.js';
+import { liveness, subgraphsOf, type IrGraph, type IrNode } from '../ir.js';
 import { scalarOf } from '../../ops/util/read.js';
 import { useCounts } from './uses.js';
 
@@ -22,13 +21,7 @@ export function eliminateNoOps(g: IrGraph): IrGraph {
 /** Names read from inside the subgraphs of the graph's nodes. */
 function subgraphReads(nodes: readonly IrNode[]): Set<string> {
   const refs = new Set<string>();
-  const visit = (v: unknown): void => {
-    if (!v || typeof v !== 'object') return;
-    if ('outerRefs' in v && 'nodes' in v) { for (const r of (v as IrGraph).outerRefs) refs.add(r); return; }
-    if (Array.isArray(v)) v.forEach(visit);
-    else if (Object.getPrototypeOf(v) === Object.prototype) Object.values(v).forEach(visit);
-  };
-  for (const n of nodes) visit(n.attrs);
+  for (const n of nodes) for (const sub of subgraphsOf(n.attrs)) for (const r of sub.outerRefs) refs.add(r);
   return refs;
 }
 

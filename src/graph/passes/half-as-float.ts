@@ -15,7 +15,7 @@ import type { Tensor } from '../../tensor.js';
 import { halfArrayToFloat32 } from '../../util/half.js';
 import { inferGraphTypes } from '../infer.js';
 import { liveness, type IrGraph, type IrNode } from '../ir.js';
-import { newNode } from './match.js';
+import { nameAllocator, newNode } from './match.js';
 
 /** ONNX TensorProto.DataType codes used by Cast's `to`. */
 const FLOAT = 1;
@@ -54,14 +54,7 @@ export function computeHalfAsFloat(g: IrGraph, ops: ReadonlySet<string> = HALF_A
   };
   if (!g.nodes.some(convertible)) return g;
 
-  const taken = new Set<string>([...g.initializers.keys(), ...g.inputs.map((i) => i.name)]);
-  for (const n of g.nodes) for (const o of n.outputs) if (o) taken.add(o);
-  const fresh = (base: string) => {
-    let name = `${base}::f32`;
-    for (let i = 2; taken.has(name); i++) name = `${base}::f32.${i}`;
-    taken.add(name);
-    return name;
-  };
+  const fresh = nameAllocator(g);
   /** The float32 twin of each float16 value that some rewritten node reads or writes. */
   const twin = new Map<string, string>();
   const initializers = new Map(g.initializers);
@@ -72,7 +65,7 @@ export function computeHalfAsFloat(g: IrGraph, ops: ReadonlySet<string> = HALF_A
       if (!x || elem(x) !== 'float16') return x;
       let f = twin.get(x);
       if (!f) {
-        f = fresh(x);
+        f = fresh(`${x}::f32`);
         twin.set(x, f);
         const w = g.initializers.get(x);
         if (w) initializers.set(f, weightAsFloat(w));
@@ -83,7 +76,7 @@ export function computeHalfAsFloat(g: IrGraph, ops: ReadonlySet<string> = HALF_A
     const backs: IrNode[] = [];
     const outputs = n.outputs.map((y) => {
       if (!y || elem(y) !== 'float16') return y;
-      const f = fresh(y);
+      const f = fresh(`${y}::f32`);
       twin.set(y, f);
       backs.push(cast(f, y, FLOAT16, n));
       return f;

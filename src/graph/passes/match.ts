@@ -144,6 +144,21 @@ export function newNode(
 }
 
 /**
+ * A source of value names unused in `g` (inputs, initializers, node outputs): `fresh(name)` gives
+ * `name` itself when free, else `name.2`, `name.3`…, and reserves what it returns.
+ */
+export function nameAllocator(g: IrGraph): (name: string) => string {
+  const taken = new Set<string>([...g.initializers.keys(), ...g.inputs.map((i) => i.name)]);
+  for (const n of g.nodes) for (const o of n.outputs) if (o) taken.add(o);
+  return (name) => {
+    let out = name;
+    for (let i = 2; taken.has(out); i++) out = `${name}.${i}`;
+    taken.add(out);
+    return out;
+  };
+}
+
+/**
  * Replaces each key node (the last node of a matched pattern) by its fused node and
  * drops the other matched nodes. The fused node sits where its last node was: every
  * value it reads was computed before that point.

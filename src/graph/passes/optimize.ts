@@ -5,7 +5,7 @@
  * and dead nodes go next, then Sum becomes Add, pattern fusions, then the Conv-specific folds.
  */
 import type { Tensor } from '../../tensor.js';
-import type { IrGraph } from '../ir.js';
+import { mapSubgraphs, type IrGraph } from '../ir.js';
 import { foldConstants } from './constant-folding.js';
 import { eliminateNoOps } from './eliminate.js';
 import { foldBatchNorm } from './fold-batchnorm.js';
@@ -63,18 +63,4 @@ function withOuterConstants(g: IrGraph, outer: ReadonlyMap<string, Tensor>): IrG
   }
   if (refs.size === g.outerRefs.size) return g;
   return { ...g, initializers: inits, outerRefs: refs };
-}
-
-/** `attrs` with every subgraph replaced by `f(subgraph)`; the same object when none changes. */
-function mapSubgraphs(v: unknown, f: (g: IrGraph) => IrGraph): unknown {
-  if (!v || typeof v !== 'object') return v;
-  if ('outerRefs' in v && 'nodes' in v) return f(v as IrGraph);
-  if (Array.isArray(v)) {
-    const m = v.map((x) => mapSubgraphs(x, f));
-    return m.some((x, i) => x !== v[i]) ? m : v;
-  }
-  if (Object.getPrototypeOf(v) !== Object.prototype) return v;
-  const entries = Object.entries(v);
-  const m = entries.map(([k, x]) => [k, mapSubgraphs(x, f)] as const);
-  return m.some(([, x], i) => x !== entries[i]![1]) ? Object.fromEntries(m) : v;
 }

@@ -4,24 +4,18 @@
  * ((a + b) + c) + … is the order Sum's reference kernel adds in, so results are unchanged.
  */
 import { liveness, type IrGraph, type IrNode } from '../ir.js';
-import { newNode } from './match.js';
+import { nameAllocator, newNode } from './match.js';
 
 export function sumToAdd(g: IrGraph): IrGraph {
   const isSum = (n: IrNode) => n.domain === '' && n.opType === 'Sum' && n.inputs.length >= 2 && n.inputs.every(Boolean) && !!n.outputs[0];
   if (!g.nodes.some(isSum)) return g;
-  const taken = new Set<string>([...g.initializers.keys(), ...g.inputs.map((i) => i.name)]);
-  for (const n of g.nodes) for (const o of n.outputs) if (o) taken.add(o);
+  const fresh = nameAllocator(g);
   const nodes: IrNode[] = [];
   for (const n of g.nodes) {
     if (!isSum(n)) { nodes.push(n); continue; }
     let acc = n.inputs[0]!;
     for (let i = 1; i < n.inputs.length; i++) {
-      let out = n.outputs[0]!;
-      if (i < n.inputs.length - 1) {
-        out = `${n.outputs[0]}::sum${i}`;
-        while (taken.has(out)) out += '_';
-        taken.add(out);
-      }
+      const out = i < n.inputs.length - 1 ? fresh(`${n.outputs[0]}::sum${i}`) : n.outputs[0]!;
       // Add-7 and later broadcast as Sum-8 does; Sum-6 required equal shapes, a special case.
       nodes.push(newNode(n.name, 'Add', Math.max(n.opset, 14), {}, [acc, n.inputs[i]!], [out], (op) => `${op.name} for ${n.desc}`));
       acc = out;
