@@ -76,6 +76,23 @@ export function im2col_panels(x: usize, cig: i32, h: i32, w: i32, kh: i32, kw: i
   }
 }
 
+/**
+ * Output columns [8·p0, 8·p1) of one image's conv as a single task: packs those panels
+ * (im2col_panels into `col`, same layout) and multiplies them by every output channel at
+ * once, while they are still in this thread's cache. Threads that take column ranges this
+ * way never read panels another core wrote, and skip the barrier between packing and GEMM.
+ * wt: [co, cig·kh·kw]; bias per output channel or 0; res: residual like y, or 0.
+ */
+export function conv_panels_f32(x: usize, cig: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32,
+  oh: i32, ow: i32, col: usize, p0: i32, p1: i32, wt: usize, co: i32, bias: usize, res: usize, y: usize, act: i32, lo: f32, hi: f32): void {
+  im2col_panels(x, cig, h, w, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, col, p0, p1);
+  const n = oh * ow, k = cig * kh * kw, c0 = p0 * 8;
+  const cols = min(p1 * 8, n) - c0;
+  const bp = col + <usize>(p0 * k * 8) * 4, yc = y + <usize>c0 * 4;
+  if (res) gemm_residual_f32(wt, k, bp, yc, n, co, cols, k, bias, 2, res + <usize>c0 * 4, act, lo, hi);
+  else gemm_f32_bias(wt, k, bp, yc, n, co, cols, k, bias, 2, act, lo, hi);
+}
+
 /** y = act(y + z) over n floats (the residual input of a fused Conv → Add → activation). */
 export function residual_act_f32(y: usize, z: usize, n: i32, act: i32, lo: f32, hi: f32): void {
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);

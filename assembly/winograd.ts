@@ -46,9 +46,9 @@ const TMP_BYTES: i32 = 36 * 16;
   v128.store(dst + 5 * ds, madd(four, x1, madd(mfive, x3, x5)));
 }
 
-@inline function tileBase(pad: usize, wp: i32, tw: i32, nt: i32, t: i32): usize {
-  // Tiles past the last (GEMM padding) read tile 0; their columns are discarded.
-  if (t >= nt) t = 0;
+@inline function tileBase(pad: usize, wp: i32, tw: i32, nt: i32, t: i32, tz: i32): usize {
+  // Tiles past the last (GEMM padding) read tile tz, the first of the range; their columns are discarded.
+  if (t >= nt) t = tz;
   const ty = t / tw, tx = t - ty * tw;
   return pad + <usize>(ty * 4 * wp + tx * 4) * 4;
 }
@@ -57,9 +57,9 @@ const TMP_BYTES: i32 = 36 * 16;
  * Input transform of one padded channel plane for tiles t0..t0+3, written to the
  * four lanes of V_ξ at v (ξ = 6i + k at v + ξ·xiStride).
  */
-@inline function inputTiles(pad: usize, wp: i32, tw: i32, nt: i32, t0: i32, v: usize, xiStride: usize, tmp: usize): void {
-  const p0 = tileBase(pad, wp, tw, nt, t0), p1 = tileBase(pad, wp, tw, nt, t0 + 1);
-  const p2 = tileBase(pad, wp, tw, nt, t0 + 2), p3 = tileBase(pad, wp, tw, nt, t0 + 3);
+@inline function inputTiles(pad: usize, wp: i32, tw: i32, nt: i32, t0: i32, v: usize, xiStride: usize, tmp: usize, tz: i32): void {
+  const p0 = tileBase(pad, wp, tw, nt, t0, tz), p1 = tileBase(pad, wp, tw, nt, t0 + 1, tz);
+  const p2 = tileBase(pad, wp, tw, nt, t0 + 2, tz), p3 = tileBase(pad, wp, tw, nt, t0 + 3, tz);
   // Row pass: row r of the 4 tiles, transposed so lanes are tiles, then Bᵀ along its 6 columns.
   for (let r = 0; r < 6; r++) {
     const o = <usize>(r * wp) * 4;
@@ -190,7 +190,7 @@ export function winograd_output_f32(ci: i32, co: i32, oh: i32, ow: i32, bias: us
     for (let t0 = 0; t0 < tp; t0 += 4) {
       // Panel t0 >> 3, row c, lanes t0 & 7.
       const v = vBase + <usize>((((t0 >> 3) * ci + c) << 3) + (t0 & 7)) * 4;
-      inputTiles(pad, wp, tw, nt, t0, v, vXi, tmp);
+      inputTiles(pad, wp, tw, nt, t0, v, vXi, tmp, 0);
     }
   }
 }
@@ -212,6 +212,53 @@ export function winograd_output_f32(ci: i32, co: i32, oh: i32, ow: i32, bias: us
     const plane = <usize>(o * oh * ow) * 4;
     for (let t0 = 0; t0 < nt; t0 += 4) {
       outputTiles(mBase + <usize>(o * tp + t0) * 4, mXi, tw, nt, t0, b, res ? res + plane : 0, y + plane, oh, ow, act, lo, hi, tmp);
+    }
+  }
+}
+
+/** Bytes of one winograd_tiles_f32 task over `tiles` tiles (a multiple of 8 but the last): its plane rows, V, M and staging tile. */
+export function winograd_tiles_bytes(ci: i32, co: i32, oh: i32, ow: i32, tiles: i32): i32 {
+  const tw = tilesOf(ow), tp = ((tiles + 7) >> 3) << 3;
+  // Tile rows a range of `tiles` can touch: its whole rows plus a partial row at each end.
+  const rows = min(tilesOf(oh), (tiles + tw - 1) / tw + 1);
+  return ((rows * 4 + 2) * planeCols(ow) * 4 + 15 & ~15) + 36 * tp * (ci + co) * 4 + TMP_BYTES + 32;
+}
+
+/**
+ * Output tiles [t0, t1) of one image (t0 a multiple of 8; t1 too unless it is the last
+ * tile) as one task: pads only the plane rows those tiles read, transforms them, runs the 36
+ * products on their columns and transforms back, all in `work` (winograd_tiles_bytes), so
+ * V and M stay in this thread's cache and threads share nothing but U and the image.
+ * Arguments as winograd_f32.
+ */
+export function winograd_tiles_f32(x: usize, ci: i32, h: i32, w: i32, u: usize, co: i32, pt: i32, pl: i32, oh: i32, ow: i32,
+  bias: usize, res: usize, y: usize, work: usize, act: i32, lo: f32, hi: f32, t0: i32, t1: i32): void {
+  const tw = tilesOf(ow), nt = tilesOf(oh) * tw, end = min(t1, nt);
+  const count = end - t0, tp = ((count + 7) >> 3) << 3;
+  const wp = planeCols(ow);
+  const ty0 = t0 / tw, ty1 = (end - 1) / tw;
+  const rows = (ty1 - ty0 + 1) * 4 + 2;
+  const pad = (work + 15) & ~15;
+  const vBase = (pad + <usize>(rows * wp) * 4 + 15) & ~15;
+  const mBase = vBase + <usize>(36 * tp * ci) * 4;
+  const tmp = mBase + <usize>(36 * tp * co) * 4;
+  // The padded plane's row 4·ty0 is this buffer's row 0: tileBase's addresses shift by that much.
+  const origin = pad - <usize>(ty0 * 4 * wp) * 4;
+  const vXi = <usize>(tp * ci) * 4;
+  for (let c = 0; c < ci; c++) {
+    padPlane(x + <usize>(c * h * w) * 4, h, w, pad, rows, wp, pt - ty0 * 4, pl, 0);
+    for (let lt = 0; lt < tp; lt += 4) {
+      const v = vBase + <usize>((((lt >> 3) * ci + c) << 3) + (lt & 7)) * 4;
+      inputTiles(origin, wp, tw, end, t0 + lt, v, vXi, tmp, t0);
+    }
+  }
+  gemmPhase(u, ci, co, tp, vBase, mBase, 0, 36);
+  const mXi = <usize>(co * tp) * 4;
+  for (let o = 0; o < co; o++) {
+    const b: f32 = bias ? load<f32>(bias + <usize>o * 4) : 0;
+    const plane = <usize>(o * oh * ow) * 4;
+    for (let lt = 0; lt < count; lt += 4) {
+      outputTiles(mBase + <usize>(o * tp + lt) * 4, mXi, tw, end, t0 + lt, b, res ? res + plane : 0, y + plane, oh, ow, act, lo, hi, tmp);
     }
   }
 }

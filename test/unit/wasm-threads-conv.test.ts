@@ -81,3 +81,44 @@ describe('wasm conv and pool kernels on 2 threads', () => {
     });
   }
 });
+
+/**
+ * Winograd 3×3 convs on 2 threads. 35×51 maps have 9 × 13 tiles, partial at the bottom and
+ * right, and 15 panels: each thread takes a tile range (winograd_tiles_f32), the second one
+ * starting mid tile row (tile 64). The 14×14 map has 2 panels: the phased split.
+ */
+function winogradModel() {
+  const g = new GraphBuilder();
+  g.input('x', 'float32', [1, 16, 35, 51]);
+  g.input('z', 'float32', [1, 24, 35, 51]);
+  g.node('Conv', ['x', g.init('wa', rnd([24, 16, 3, 3], 41)), g.init('ba', rnd([24], 42))], { pads: [1, 1, 1, 1] }, ['a']);
+  g.node('Add', ['a', 'z'], {}, ['az']);
+  g.node('Relu', ['az'], {}, ['ra']);
+  // Asymmetric pads: top 2, left 0, bottom 0, right 1 → 35×50.
+  g.node('Conv', ['ra', g.init('wb', rnd([16, 24, 3, 3], 43))], { pads: [2, 0, 0, 1] }, ['b']);
+  g.node('MaxPool', ['b'], { kernel_shape: [2, 2], strides: [2, 2] }, ['pb']);
+  g.node('Conv', ['pb', g.init('wc', rnd([32, 16, 1, 1], 44))], {}, ['pc']);
+  g.node('MaxPool', ['pc'], { kernel_shape: [1, 2], strides: [1, 2] }, ['qc']);
+  g.node('Conv', ['qc', g.init('wd', rnd([32, 32, 3, 3], 45))], { pads: [1, 1, 1, 1] }, ['d']);
+  g.output('ra');
+  g.output('b');
+  g.output('d');
+  return g.build({ opset: 17 });
+}
+
+describe('wasm Winograd conv on 2 threads', () => {
+  it('tile ranges and phases: 2 threads equal 1 thread bit for bit, and the reference', async () => {
+    const bytes = winogradModel();
+    const feeds = { x: rnd([1, 16, 35, 51], 46), z: rnd([1, 24, 35, 51], 47) };
+    const ref = await run(bytes, feeds, 'js');
+    const one = await run(bytes, feeds, 'wasm', 1);
+    const two = await run(bytes, feeds, 'wasm', 2);
+    assert.deepEqual(ref.d!.dims, [1, 32, 17, 12]);
+    for (const k of Object.keys(ref)) {
+      const a = one[k]!.data as Float32Array, b = two[k]!.data as Float32Array;
+      assert.deepEqual(two[k]!.dims, ref[k]!.dims);
+      assert.ok(Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength)), `${k} differs between 1 and 2 threads`);
+      assert.equal(compareTensors(two[k]!, ref[k]!, { rtol: 1e-3, atol: 1e-4 + 1e-4 * maxAbs(ref[k]!) }), undefined, k);
+    }
+  });
+});

@@ -159,9 +159,17 @@ export function convKernel(engine: Engine, scratch: Scratch, node: IrNode, g: Ir
         ex.conv2d_f32(xp, C, H, W, wPtr, M, kh, kw, shape.group, sh, sw, dh, dw, pt, pl, oh, ow, bPtr, zp, yp, col, act, lo, hi);
         return;
       }
-      // Threads: the image is unfolded by ranges of 8-pixel panels (each a contiguous block of
-      // col), then the GEMM is split by output channels or by pixels.
       const panels = Math.ceil(n / 8);
+      if (n >= M && panels >= parts) {
+        // More pixels than channels: each task packs its own panel range and multiplies it at
+        // once (conv_panels_f32), so no panel crosses cores and there is one barrier, not two.
+        engine.parallel(ranges(panels, parts).map(([p0, p1]) => ({
+          fn: 'conv_panels_f32', args: [xp, C, H, W, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, col, p0, p1, wPtr, M, bPtr, zp, yp, act, lo, hi],
+        })));
+        return;
+      }
+      // Otherwise the image is unfolded by ranges of 8-pixel panels (each a contiguous block of
+      // col), then the GEMM is split by output channels.
       engine.parallel(ranges(panels, taskCount(engine, K * n, PARALLEL_MIN_ELEMENTS)).map(([p0, p1]) => ({
         fn: 'im2col_panels', args: [xp, C, H, W, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, col, p0, p1],
       })));

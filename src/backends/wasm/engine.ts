@@ -25,6 +25,7 @@ interface EngineExports {
     act: number, lo: number, hi: number): void;
   winograd_scratch_bytes(ci: number, co: number, oh: number, ow: number): number;
   winograd_task_bytes(oh: number, ow: number): number;
+  winograd_tiles_bytes(ci: number, co: number, oh: number, ow: number, tiles: number): number;
   im2col_packed(x: number, cig: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
     pt: number, pl: number, oh: number, ow: number, out: number): void;
   gemm_residual_f32(a: number, lda: number, bp: number, c: number, ldc: number, m: number, n: number, k: number, bias: number, biasMode: number,

@@ -58,6 +58,12 @@ export function winogradPays(oh: number, ow: number, C: number, M: number): bool
   return C >= 16 && M >= 16 && (9 * oh * ow) / (36 * tiles) >= 2.5;
 }
 
+/**
+ * Tile panels (8 tiles) per thread from which threads take whole tile ranges: each range then
+ * streams all of U, so it must carry enough tiles (ResNet's 56² and 28² maps, not its 14²).
+ */
+const TILE_SPLIT_MIN_PANELS = 3;
+
 export function winogradKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> | undefined {
   const consts = convConstants(g, node);
   const at = node.attrs as ConvAttrs;
@@ -88,10 +94,24 @@ export function winogradKernel(engine: Engine, scratch: Scratch, node: IrNode, g
     }
     const ex = engine.exports;
     const [pt, pl] = geom.padsBegin as [number, number];
-    const shared = align16(ex.winograd_scratch_bytes(C, M, oh, ow));
-    // Threads: the three phases, each split (input channels, the 36 products, output channels);
-    // every task has its own padded plane and staging tile after the shared buffers.
     const parts = taskCount(engine, 9 * C * M * oh * ow, CONV_MIN_WORK);
+    const tiles = Math.ceil(oh / 4) * Math.ceil(ow / 4);
+    const panels = Math.ceil(tiles / 8);
+    if (parts > 1 && panels >= TILE_SPLIT_MIN_PANELS * engine.threads) {
+      // Threads: one task per thread over its own range of tiles (winograd_tiles_f32): each
+      // keeps its transformed tiles and products in its own cache and reads only U and its
+      // rows of the image, with no barrier between the phases.
+      const split = ranges(panels, engine.threads).map(([p0, p1]) => [p0 * 8, Math.min(p1 * 8, tiles)] as const);
+      const taskBytes = align16(ex.winograd_tiles_bytes(C, M, oh, ow, split[0]![1] - split[0]![0]));
+      const y = runImages(engine, scratch, { x, z, outDims, outSize: M * oh * ow, workBytes: split.length * taskBytes, node, g }, (xp, zp, yp, work) =>
+        engine.parallel(split.map(([t0, t1], i) => ({
+          fn: 'winograd_tiles_f32', args: [xp, C, H, W, uPtr, M, pt, pl, oh, ow, bPtr, zp, yp, work + i * taskBytes, act, lo, hi, t0, t1],
+        }))));
+      return [y];
+    }
+    const shared = align16(ex.winograd_scratch_bytes(C, M, oh, ow));
+    // Otherwise the three phases, each split (input channels, the 36 products, output channels);
+    // every task has its own padded plane and staging tile after the shared buffers.
     const taskBytes = parts > 1 ? align16(ex.winograd_task_bytes(oh, ow)) : 0;
     const y = runImages(engine, scratch, { x, z, outDims, outSize: M * oh * ow, workBytes: shared + parts * taskBytes, node, g }, (xp, zp, yp, work) => {
       if (parts === 1) { ex.winograd_f32(xp, C, H, W, uPtr, M, pt, pl, oh, ow, bPtr, zp, yp, work, act, lo, hi); return; }
