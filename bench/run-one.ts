@@ -1,6 +1,6 @@
 /**
  * Times one model on one engine in this process and prints a JSON line:
- * load ms, median/min/max run ms over N runs after one warm-up, peak RSS, and the output check.
+ * load ms, median/min/max run ms over N runs after a warm-up (src/cli/bench.ts), peak RSS, and the output check.
  *   node --import tsx bench/run-one.ts <model.onnx> <engine: js|wasm|ort|ort-web> [runs] [threads]
  *
  * Engines: wasmnn `js` / `wasm`; onnxruntime-node `ort` (1 thread); onnxruntime-web `ort-web`

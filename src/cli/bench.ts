@@ -69,8 +69,11 @@ export function installedPeers(): string[] {
   return peers;
 }
 
+const WARMUP_RUNS = 3, WARMUP_MS = 1000, WARMUP_MAX_RUNS = 100;
+
 /**
- * Loads `model` on one engine in this process, runs it once to warm up and `runs` times more.
+ * Loads `model` on one engine in this process, warms it up (at least 3 runs and 1 s, at most 100
+ * runs) and times `runs` runs more.
  * Engines: wasmnn execution providers ('wasm', 'js'), onnxruntime-node 'ort', onnxruntime-web 'ort-web'
  * (its wasm backend, no proxy worker). `threads` is given to every engine alike.
  */
@@ -108,7 +111,11 @@ Promise<EngineResult & { outputs: Record<string, AnyTensor>; outputNames: readon
     engineInfo = `wasmnn ${s.backend}: ${s.backendReason}`;
   }
   const loadMs = performance.now() - t0;
-  await run();
+  // Warm-up until the JIT tiers and allocation patterns settle (one run left MobileNetV2 on 2 threads
+  // 10–20% slower for its first tens of runs): at least WARMUP_RUNS runs and WARMUP_MS, at most
+  // WARMUP_MAX_RUNS. Every engine gets the same.
+  const w0 = performance.now();
+  for (let i = 0; i < WARMUP_MAX_RUNS && (i < WARMUP_RUNS || performance.now() - w0 < WARMUP_MS); i++) await run();
   const times: number[] = [];
   let outputs: Record<string, AnyTensor> = {};
   for (let i = 0; i < runs; i++) {
