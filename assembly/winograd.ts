@@ -57,7 +57,7 @@ const TMP_BYTES: i32 = 36 * 16;
  * Input transform of one padded channel plane for tiles t0..t0+3, written to the
  * four lanes of V_ξ at v (ξ = 6i + k at v + ξ·xiStride).
  */
-@inline function inputTiles(pad: usize, wp: i32, tw: i32, nt: i32, t0: i32, v: usize, xiStride: usize, tmp: usize, tz: i32): void {
+@inline function transformTiles(pad: usize, wp: i32, tw: i32, nt: i32, t0: i32, v: usize, xiStride: usize, tmp: usize, tz: i32): void {
   const p0 = tileBase(pad, wp, tw, nt, t0, tz), p1 = tileBase(pad, wp, tw, nt, t0 + 1, tz);
   const p2 = tileBase(pad, wp, tw, nt, t0 + 2, tz), p3 = tileBase(pad, wp, tw, nt, t0 + 3, tz);
   // Row pass: row r of the 4 tiles, transposed so lanes are tiles, then Bᵀ along its 6 columns.
@@ -181,16 +181,30 @@ export function winograd_output_f32(ci: i32, co: i32, oh: i32, ow: i32, bias: us
 
 @inline function inputPhase(x: usize, ci: i32, h: i32, w: i32, pt: i32, pl: i32, oh: i32, ow: i32, vBase: usize, pad: usize, tmp: usize,
   c0: i32, c1: i32): void {
-  const tw = tilesOf(ow), nt = tilesOf(oh) * tw, tp = paddedTiles(oh, ow);
-  const hp = planeRows(oh), wp = planeCols(ow);
+  inputTiles(x, ci, h, w, pt, pl, ow, vBase, pad, tmp, c0, c1, 0, tilesOf(oh) * tilesOf(ow));
+}
+
+/**
+ * Input transform of channels [c0, c1) for tiles [t0, end) (t0 a multiple of 8) into V at vBase,
+ * laid out for those tiles alone. Only the padded rows those tiles read are built in `pad`,
+ * whose row 0 is the full padded plane's row 4·(t0 / tiles per row).
+ */
+@inline function inputTiles(x: usize, ci: i32, h: i32, w: i32, pt: i32, pl: i32, ow: i32, vBase: usize, pad: usize, tmp: usize,
+  c0: i32, c1: i32, t0: i32, end: i32): void {
+  const tw = tilesOf(ow), wp = planeCols(ow);
+  const tp = ((end - t0 + 7) >> 3) << 3;
+  const ty0 = t0 / tw;
+  const rows = ((end - 1) / tw - ty0 + 1) * 4 + 2;
+  // tileBase addresses the full plane: shift its origin up by the rows not built.
+  const origin = pad - <usize>(ty0 * 4 * wp) * 4;
   const vXi = <usize>(tp * ci) * 4;
-  // Channel by channel, so the padded plane stays in L1.
+  // Channel by channel, so the padded rows stay in L1.
   for (let c = c0; c < c1; c++) {
-    padPlane(x + <usize>(c * h * w) * 4, h, w, pad, hp, wp, pt, pl, 0);
-    for (let t0 = 0; t0 < tp; t0 += 4) {
-      // Panel t0 >> 3, row c, lanes t0 & 7.
-      const v = vBase + <usize>((((t0 >> 3) * ci + c) << 3) + (t0 & 7)) * 4;
-      inputTiles(pad, wp, tw, nt, t0, v, vXi, tmp, 0);
+    padPlane(x + <usize>(c * h * w) * 4, h, w, pad, rows, wp, pt - ty0 * 4, pl, 0);
+    for (let lt = 0; lt < tp; lt += 4) {
+      // Panel lt >> 3, row c, lanes lt & 7.
+      const v = vBase + <usize>((((lt >> 3) * ci + c) << 3) + (lt & 7)) * 4;
+      transformTiles(origin, wp, tw, end, t0 + lt, v, vXi, tmp, t0);
     }
   }
 }
@@ -205,13 +219,18 @@ export function winograd_output_f32(ci: i32, co: i32, oh: i32, ow: i32, bias: us
 
 @inline function outputPhase(co: i32, oh: i32, ow: i32, bias: usize, res: usize, y: usize, mBase: usize, tp: i32, tmp: usize,
   act: i32, lo: f32, hi: f32, o0: i32, o1: i32): void {
-  const tw = tilesOf(ow), nt = tilesOf(oh) * tw;
-  const mXi = <usize>(co * tp) * 4;
+  outputTilesOf(oh, ow, bias, res, y, mBase, tp, tmp, act, lo, hi, o0, o1, 0, tilesOf(oh) * tilesOf(ow), <usize>(co * tp) * 4);
+}
+
+/** Output transform of channels [o0, o1) for tiles [t0, end), from M laid out for those tiles (tp columns, ξ stride mXi bytes). */
+@inline function outputTilesOf(oh: i32, ow: i32, bias: usize, res: usize, y: usize, mBase: usize, tp: i32, tmp: usize,
+  act: i32, lo: f32, hi: f32, o0: i32, o1: i32, t0: i32, end: i32, mXi: usize): void {
+  const tw = tilesOf(ow);
   for (let o = o0; o < o1; o++) {
     const b: f32 = bias ? load<f32>(bias + <usize>o * 4) : 0;
     const plane = <usize>(o * oh * ow) * 4;
-    for (let t0 = 0; t0 < nt; t0 += 4) {
-      outputTiles(mBase + <usize>(o * tp + t0) * 4, mXi, tw, nt, t0, b, res ? res + plane : 0, y + plane, oh, ow, act, lo, hi, tmp);
+    for (let lt = 0; lt < end - t0; lt += 4) {
+      outputTiles(mBase + <usize>(o * tp + lt) * 4, mXi, tw, end, t0 + lt, b, res ? res + plane : 0, y + plane, oh, ow, act, lo, hi, tmp);
     }
   }
 }
@@ -233,34 +252,16 @@ export function winograd_tiles_bytes(ci: i32, co: i32, oh: i32, ow: i32, tiles: 
  */
 export function winograd_tiles_f32(x: usize, ci: i32, h: i32, w: i32, u: usize, co: i32, pt: i32, pl: i32, oh: i32, ow: i32,
   bias: usize, res: usize, y: usize, work: usize, act: i32, lo: f32, hi: f32, t0: i32, t1: i32): void {
-  const tw = tilesOf(ow), nt = tilesOf(oh) * tw, end = min(t1, nt);
-  const count = end - t0, tp = ((count + 7) >> 3) << 3;
-  const wp = planeCols(ow);
-  const ty0 = t0 / tw, ty1 = (end - 1) / tw;
-  const rows = (ty1 - ty0 + 1) * 4 + 2;
+  const tw = tilesOf(ow), end = min(t1, tilesOf(oh) * tw);
+  const tp = ((end - t0 + 7) >> 3) << 3;
+  const rows = ((end - 1) / tw - t0 / tw + 1) * 4 + 2;
   const pad = (work + 15) & ~15;
-  const vBase = (pad + <usize>(rows * wp) * 4 + 15) & ~15;
+  const vBase = (pad + <usize>(rows * planeCols(ow)) * 4 + 15) & ~15;
   const mBase = vBase + <usize>(36 * tp * ci) * 4;
   const tmp = mBase + <usize>(36 * tp * co) * 4;
-  // The padded plane's row 4·ty0 is this buffer's row 0: tileBase's addresses shift by that much.
-  const origin = pad - <usize>(ty0 * 4 * wp) * 4;
-  const vXi = <usize>(tp * ci) * 4;
-  for (let c = 0; c < ci; c++) {
-    padPlane(x + <usize>(c * h * w) * 4, h, w, pad, rows, wp, pt - ty0 * 4, pl, 0);
-    for (let lt = 0; lt < tp; lt += 4) {
-      const v = vBase + <usize>((((lt >> 3) * ci + c) << 3) + (lt & 7)) * 4;
-      inputTiles(origin, wp, tw, end, t0 + lt, v, vXi, tmp, t0);
-    }
-  }
+  inputTiles(x, ci, h, w, pt, pl, ow, vBase, pad, tmp, 0, ci, t0, end);
   gemmPhase(u, ci, co, tp, vBase, mBase, 0, 36);
-  const mXi = <usize>(co * tp) * 4;
-  for (let o = 0; o < co; o++) {
-    const b: f32 = bias ? load<f32>(bias + <usize>o * 4) : 0;
-    const plane = <usize>(o * oh * ow) * 4;
-    for (let lt = 0; lt < count; lt += 4) {
-      outputTiles(mBase + <usize>(o * tp + lt) * 4, mXi, tw, end, t0 + lt, b, res ? res + plane : 0, y + plane, oh, ow, act, lo, hi, tmp);
-    }
-  }
+  outputTilesOf(oh, ow, bias, res, y, mBase, tp, tmp, act, lo, hi, 0, co, t0, end, <usize>(co * tp) * 4);
 }
 
 /**
