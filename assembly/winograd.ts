@@ -184,6 +184,11 @@ export function winograd_output_f32(ci: i32, co: i32, oh: i32, ow: i32, bias: us
   inputTiles(x, ci, h, w, pt, pl, ow, vBase, pad, tmp, c0, c1, 0, tilesOf(oh) * tilesOf(ow));
 }
 
+/** Padded plane rows that tiles [t0, end) read: 4 per tile row they touch, plus the 2 of overlap. */
+@inline function bandRows(t0: i32, end: i32, tw: i32): i32 {
+  return ((end - 1) / tw - t0 / tw + 1) * 4 + 2;
+}
+
 /**
  * Input transform of channels [c0, c1) for tiles [t0, end) (t0 a multiple of 8) into V at vBase,
  * laid out for those tiles alone. Only the padded rows those tiles read are built in `pad`,
@@ -194,7 +199,7 @@ export function winograd_output_f32(ci: i32, co: i32, oh: i32, ow: i32, bias: us
   const tw = tilesOf(ow), wp = planeCols(ow);
   const tp = ((end - t0 + 7) >> 3) << 3;
   const ty0 = t0 / tw;
-  const rows = ((end - 1) / tw - ty0 + 1) * 4 + 2;
+  const rows = bandRows(t0, end, tw);
   // tileBase addresses the full plane: shift its origin up by the rows not built.
   const origin = pad - <usize>(ty0 * 4 * wp) * 4;
   const vXi = <usize>(tp * ci) * 4;
@@ -254,9 +259,8 @@ export function winograd_tiles_f32(x: usize, ci: i32, h: i32, w: i32, u: usize, 
   bias: usize, res: usize, y: usize, work: usize, act: i32, lo: f32, hi: f32, t0: i32, t1: i32): void {
   const tw = tilesOf(ow), end = min(t1, tilesOf(oh) * tw);
   const tp = ((end - t0 + 7) >> 3) << 3;
-  const rows = ((end - 1) / tw - t0 / tw + 1) * 4 + 2;
   const pad = (work + 15) & ~15;
-  const vBase = (pad + <usize>(rows * planeCols(ow)) * 4 + 15) & ~15;
+  const vBase = (pad + <usize>(bandRows(t0, end, tw) * planeCols(ow)) * 4 + 15) & ~15;
   const mBase = vBase + <usize>(36 * tp * ci) * 4;
   const tmp = mBase + <usize>(36 * tp * co) * 4;
   inputTiles(x, ci, h, w, pt, pl, ow, vBase, pad, tmp, 0, ci, t0, end);

@@ -14,7 +14,7 @@ import type { Engine } from './engine.js';
 import { constF32, f32Input, put } from './io.js';
 import { engineCall } from './engine-call.js';
 import type { Scratch } from './scratch.js';
-import { gemmCalls } from './parallel-gemm.js';
+import { gemmCalls, splitsByColumns } from './parallel-gemm.js';
 import { CONV_MIN_WORK, PARALLEL_MIN_ELEMENTS, ranges, taskCount } from './split.js';
 
 /** How the engine's conv kernels finish a (Fused)Conv: activation code (0 none, 1 relu, 2 clip) and bounds. */
@@ -160,9 +160,9 @@ export function convKernel(engine: Engine, scratch: Scratch, node: IrNode, g: Ir
         return;
       }
       const panels = Math.ceil(n / 8);
-      if (n >= M && panels >= parts) {
-        // More pixels than channels: each task packs its own panel range and multiplies it at
-        // once (conv_panels_f32), so no panel crosses cores and there is one barrier, not two.
+      if (splitsByColumns(M, n, parts)) {
+        // Where the GEMM would split by pixels, each task packs its own panel range and multiplies
+        // it at once (conv_panels_f32), so no panel crosses cores and there is one barrier, not two.
         engine.parallel(ranges(panels, parts).map(([p0, p1]) => ({
           fn: 'conv_panels_f32', args: [xp, C, H, W, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, col, p0, p1, wPtr, M, bPtr, zp, yp, act, lo, hi],
         })));

@@ -33,6 +33,11 @@ function task(g: GemmCall, r0: number, rows: number, c0: number, cols: number): 
   return { fn: 'gemm_f32_bias', args: [a, g.lda, bp, c, g.ldc, rows, cols, g.k, bias, mode, ...act] };
 }
 
+/** Whether an m×n product cut into `parts` tasks is split by columns (whole 8-column panels) rather than by rows. */
+export function splitsByColumns(m: number, n: number, parts: number): boolean {
+  return parts > 1 && n >= m && Math.ceil(n / 8) >= parts;
+}
+
 /**
  * A call's share of `parts` tasks. Row chunks each stream all of packed B, column chunks all of
  * A: split the columns when A is the smaller (few output channels over many pixels) and there
@@ -40,7 +45,7 @@ function task(g: GemmCall, r0: number, rows: number, c0: number, cols: number): 
  * result does not depend on the split.
  */
 function split(g: GemmCall, parts: number): Task[] {
-  if (parts > 1 && g.n >= g.m && Math.ceil(g.n / 8) >= parts) {
+  if (splitsByColumns(g.m, g.n, parts)) {
     return ranges(g.n, parts, 8).map(([c0, c1]) => task(g, 0, g.m, c0, c1 - c0));
   }
   return ranges(g.m, parts, 4).map(([r0, r1]) => task(g, r0, r1 - r0, 0, g.n));
