@@ -1,11 +1,15 @@
 /**
  * The engine thread pool on its own: workers instantiate the shared-memory engine build, split
  * GEMMs give the same bits as one call, thousands of back-to-back jobs never lose or repeat a
- * task, idle workers sleep, and a failed start is a typed error.
+ * task, idle workers sleep, a script that never releases a threaded session still exits, and a
+ * failed start is a typed error.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { ThreadPool } from '../../src/backends/wasm/threads/pool.js';
 import { resolveThreads, threadsUnavailableReason } from '../../src/backends/wasm/threads/config.js';
@@ -85,5 +89,37 @@ describe('engine thread pool', () => {
     assert.equal((await resolveThreads(1)).threads, 1);
     assert.ok((await resolveThreads(0)).threads >= 1);
     await assert.rejects(resolveThreads(-1), /whole number/);
+  });
+
+  it('a script that never releases a 2-thread session exits when its work is done, as a file or as --input-type=module', () => {
+    // The pool's sleeping workers are unref'd; a 'message' listener added after unref() used to
+    // ref the worker's port again, so such a script never exited. Under --input-type=module the
+    // workers' source is an ES module (no require): they used to fail to start.
+    const src = (p: string) => JSON.stringify(pathToFileURL(join(repoRoot, p)).href);
+    const script = `
+      const { InferenceSession } = await import(${src('src/index.ts')});
+      const { Tensor } = await import(${src('src/tensor.ts')});
+      const { GraphBuilder } = await import(${src('test/helpers/onnx-builder.ts')});
+      const g = new GraphBuilder();
+      g.input('x', 'float32', [64, 64]);
+      g.node('MatMul', ['x', g.init('w', new Tensor('float32', new Float32Array(64 * 64).fill(0.5), [64, 64]))], {}, ['y']);
+      g.output('y');
+      const s = await InferenceSession.create(g.build({ opset: 17 }), { executionProviders: ['wasm'], intraOpNumThreads: 2 });
+      await s.run({ x: new Tensor('float32', new Float32Array(64 * 64).fill(1), [64, 64]) });
+      console.log('ran');`;
+    const dir = mkdtempSync(join(tmpdir(), 'wasmnn-exit-'));
+    try {
+      const file = join(dir, 'script.mjs');
+      writeFileSync(file, script);
+      for (const args of [[file], ['--input-type=module', '-e', script]]) {
+        const r = spawnSync(process.execPath, ['--import', 'tsx', ...args], { encoding: 'utf8', cwd: repoRoot, timeout: 30_000 });
+        assert.equal(r.error, undefined, `${args[0]}: did not exit within 30 s`);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /ran/);
+        assert.doesNotMatch(r.stderr, /did not start/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -178,13 +178,15 @@ async function spawnWorker(): Promise<{ worker: WorkerLike; started: Promise<voi
   if (typeof process === 'object' && process.versions?.node) {
     const { Worker } = await import('node:worker_threads');
     const w = new Worker(WORKER_SOURCE, { eval: true });
-    // Sleeping workers must not keep the process alive.
-    w.unref();
     const started = new Promise<void>((resolve, reject) => {
       w.on('message', onMessage(resolve, reject));
       w.once('error', reject);
       w.once('exit', (code) => reject(new Error(`worker exited with code ${code}`)));
     });
+    // Sleeping workers must not keep the process alive. Unref after the listeners are added:
+    // adding a 'message' listener refs the worker's port again (a script that never called
+    // release() then never exited).
+    w.unref();
     return { worker: w, started };
   }
   const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));

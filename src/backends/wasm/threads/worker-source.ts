@@ -19,8 +19,12 @@ export const WORKER_SOURCE = `
 const WAKE = 0, TICKET = 1, COUNT = 2, DONE = 3, STOP = 4, FAILED = 5;
 const SLOT = 32;
 const SPIN_MS = ${SPIN_MS};
-const isNode = typeof process === 'object' && typeof require === 'function';
-const port = isNode ? require('node:worker_threads').parentPort : self;
+const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
+// Node evaluates this text as CommonJS, or as an ES module (no require) when the process was
+// started with --input-type=module, which workers inherit.
+const nodePort = () => typeof require === 'function' ? Promise.resolve(require('node:worker_threads').parentPort)
+  : import('node:worker_threads').then((w) => w.parentPort);
+(isNode ? nodePort() : Promise.resolve(self)).then((port) => {
 const listen = (h) => isNode ? port.on('message', h) : (self.onmessage = (e) => h(e.data));
 listen(async (m) => {
   if (m.kind !== 'init') return;
@@ -57,5 +61,6 @@ listen(async (m) => {
       if (Atomics.add(ctrl, DONE, 1) + 1 === count) Atomics.notify(ctrl, DONE);
     }
   }
+});
 });
 `;
