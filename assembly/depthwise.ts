@@ -4,6 +4,7 @@
 // their nine weights in registers; stride 1 computes two output rows per pass (the
 // middle input rows are loaded once for both), stride 2 reads a plane split by column
 // parity so every tap is a plain 4-float load.
+import { gemm_f32_bias } from './gemm';
 import { madd } from './simd';
 import { activate, load4, padPlane, padPlaneSplit, paddedHeight, paddedWidth, store8 } from './window';
 
@@ -169,5 +170,25 @@ export function depthwise_f32(x: usize, c: i32, h: i32, w: i32, wt: usize, kh: i
     } else if (sw == 1) planeAny(pad, wp, wc, kh, kw, b, yc, oh, ow, sh, 1, dh, dw, act, vlo, vhi, exactRow);
     else if (sw == 2) planeAny(pad, wp, wc, kh, kw, b, yc, oh, ow, sh, 2, dh, dw, act, vlo, vhi, exactRow);
     else planeAny(pad, wp, wc, kh, kw, b, yc, oh, ow, sh, sw, dh, dw, act, vlo, vhi, exactRow);
+  }
+}
+
+/**
+ * An inverted-residual block's expand → depthwise pair for output channels [c0, c1), `cg` at
+ * a time: the 1×1 expand conv (weights w1 [co, ci], bias b1, act1) of those channels into
+ * `mid` (cg planes of h×w), then the depthwise conv of those planes straight into y. The
+ * expanded image (MobileNetV2: 96 × 112² floats, 4.8 MB) then never leaves the cache: each
+ * group's planes are read back while still in L2. `col` is the input packed into 8-pixel
+ * panels (im2col_panels of the 1×1 geometry); `pad` is depthwise_f32's plane scratch.
+ */
+export function pointwise_depthwise_f32(col: usize, ci: i32, h: i32, w: i32, w1: usize, b1: usize, act1: i32, lo1: f32, hi1: f32,
+  mid: usize, cg: i32, c0: i32, c1: i32, w2: usize, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32,
+  oh: i32, ow: i32, b2: usize, y: usize, pad: usize, act2: i32, lo2: f32, hi2: f32): void {
+  const n = h * w;
+  for (let g = c0; g < c1; g += cg) {
+    const m = min(cg, c1 - g);
+    gemm_f32_bias(w1 + <usize>(g * ci) * 4, ci, col, mid, n, m, n, ci, b1 ? b1 + <usize>g * 4 : 0, 2, act1, lo1, hi1);
+    depthwise_f32(mid, m, h, w, w2 + <usize>(g * kh * kw) * 4, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow,
+      b2 ? b2 + <usize>g * 4 : 0, y + <usize>(g * oh * ow) * 4, pad, act2, lo2, hi2);
   }
 }

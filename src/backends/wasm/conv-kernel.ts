@@ -27,12 +27,15 @@ export interface ConvEpilogue {
 }
 
 export function convEpilogue(node: IrNode): ConvEpilogue {
-  const at = node.attrs as ConvAttrs & Partial<FusedConvAttrs>;
-  const residual = !!node.inputs[3];
-  if (!at.activation || at.activation === 'None') return { act: 0, lo: 0, hi: 0, residual };
-  if (at.activation === 'Relu') return { act: 1, lo: 0, hi: 0, residual };
+  return { ...activationCode(node.attrs as ConvAttrs & Partial<FusedConvAttrs>), residual: !!node.inputs[3] };
+}
+
+/** The engine's activation code and bounds for a (Fused)Conv's attributes (plain Conv: none). */
+export function activationCode(at: Partial<FusedConvAttrs>): Omit<ConvEpilogue, 'residual'> {
+  if (!at.activation || at.activation === 'None') return { act: 0, lo: 0, hi: 0 };
+  if (at.activation === 'Relu') return { act: 1, lo: 0, hi: 0 };
   const [lo, hi] = activationBounds(at as FusedConvAttrs);
-  return { act: 2, lo, hi, residual };
+  return { act: 2, lo, hi };
 }
 
 /**

@@ -9,6 +9,7 @@ import { Engine, type EngineFlavor } from './engine.js';
 import { convKernel } from './conv-kernel.js';
 import { depthwiseKernel } from './depthwise-kernel.js';
 import { winogradKernel } from './winograd-kernel.js';
+import { pointwiseDepthwiseKernel } from './pointwise-depthwise-kernel.js';
 import { binaryKernel, clipKernel, unaryKernel } from './elementwise-kernels.js';
 import { gemmKernel, matmulKernel } from './gemm-kernels.js';
 import { layerNormKernel, softmaxKernel } from './norm-kernels.js';
@@ -35,6 +36,7 @@ const FACTORIES: Record<string, readonly Factory[]> = {
   '::Gemm': [gemmKernel],
   '::Conv': [winogradKernel, depthwiseKernel, convKernel],
   'com.wasmnn::FusedConv': [winogradKernel, depthwiseKernel, convKernel],
+  'com.wasmnn::PointwiseDepthwise': [pointwiseDepthwiseKernel],
   '::MaxPool': [poolKernel],
   '::AveragePool': [poolKernel],
   '::GlobalAveragePool': [globalAveragePoolKernel],

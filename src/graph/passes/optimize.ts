@@ -14,6 +14,7 @@ import { fuseAttention } from './fuse-attention.js';
 import { fuseGelu } from './fuse-gelu.js';
 import { fuseLayerNorm } from './fuse-layernorm.js';
 import { fuseMatMulBias } from './fuse-matmul-bias.js';
+import { fusePointwiseDepthwise } from './fuse-pointwise-depthwise.js';
 import { sumToAdd } from './sum-to-add.js';
 
 /** A rewrite returning an equivalent graph (or the same object when nothing applies). */
@@ -30,6 +31,7 @@ export const PASSES: readonly GraphPass[] = [
   fuseMatMulBias,
   foldBatchNorm,
   fuseActivations,
+  fusePointwiseDepthwise,
 ];
 
 /**
