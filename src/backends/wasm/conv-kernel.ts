@@ -90,10 +90,15 @@ export function runImages(engine: Engine, scratch: Scratch, r: ConvRun, body: (x
 
 /** The constant float32 weight [M, C/g, kh, kw] and bias of a 2-D Conv node, or undefined. */
 export function convConstants(g: IrGraph, node: IrNode): { w: Tensor; b: Tensor | undefined } | undefined {
-  const w = g.initializers.get(node.inputs[1] ?? '');
-  const b = node.inputs[2] ? g.initializers.get(node.inputs[2]) : undefined;
+  return convWeights(g, node.inputs[1], node.inputs[2]);
+}
+
+/** A 2-D conv's constant float32 weight [M, C/g, kh, kw] and bias [M] by name ('' or undefined: no bias), or undefined. */
+export function convWeights(g: IrGraph, wName: string | undefined, bName: string | undefined): { w: Tensor; b: Tensor | undefined } | undefined {
+  const w = g.initializers.get(wName ?? '');
+  const b = bName ? g.initializers.get(bName) : undefined;
   if (!w || w.type !== 'float32' || w.dims.length !== 4) return undefined;
-  if (node.inputs[2] && (!b || b.type !== 'float32' || b.size !== w.dims[0])) return undefined;
+  if (bName && (!b || b.type !== 'float32' || b.size !== w.dims[0])) return undefined;
   return { w, b };
 }
 

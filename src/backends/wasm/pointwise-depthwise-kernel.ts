@@ -9,7 +9,8 @@ import { convPlan } from '../../ops/nn/conv.js';
 import type { PointwiseDepthwiseAttrs } from '../../ops/nn/pointwise-depthwise.js';
 import type { Kernel } from '../../ops/op.js';
 import { Tensor } from '../../tensor.js';
-import { activationCode, runImages } from './conv-kernel.js';
+import { activationCode, convWeights, runImages } from './conv-kernel.js';
+import { depthwiseWindow } from './depthwise-kernel.js';
 import type { Engine } from './engine.js';
 import { constF32, f32Input } from './io.js';
 import type { Scratch } from './scratch.js';
@@ -26,10 +27,10 @@ const align16 = (b: number) => Math.ceil(b / 16) * 16;
 
 export function pointwiseDepthwiseKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> | undefined {
   const at = node.attrs as PointwiseDepthwiseAttrs;
-  const [w1, b1, w2, b2] = [1, 2, 3, 4].map((i) => node.inputs[i] ? g.initializers.get(node.inputs[i]!) : undefined);
-  if (!w1 || !w2 || w1.type !== 'float32' || w2.type !== 'float32') return undefined;
+  const first = convWeights(g, node.inputs[1], node.inputs[2]), second = convWeights(g, node.inputs[3], node.inputs[4]);
+  if (!first || !second) return undefined;
+  const { w: w1, b: b1 } = first, { w: w2, b: b2 } = second;
   const M = w1.dims[0]!;
-  if ((node.inputs[2] && (!b1 || b1.type !== 'float32' || b1.size !== M)) || (node.inputs[4] && (!b2 || b2.type !== 'float32' || b2.size !== M))) return undefined;
   const [w1Ptr, w2Ptr] = [constF32(engine, w1), constF32(engine, w2)];
   const [b1Ptr, b2Ptr] = [b1 ? constF32(engine, b1) : 0, b2 ? constF32(engine, b2) : 0];
   const e1 = activationCode(at.pointwise), e2 = activationCode(at.depthwise);
@@ -40,18 +41,14 @@ export function pointwiseDepthwiseKernel(engine: Engine, scratch: Scratch, node:
     const { geom, outDims } = convPlan(mid.outDims, w2.dims, at.depthwise);
     const [N, C, H, W] = x.dims as [number, number, number, number];
     if (mid.outDims[2] !== H || mid.outDims[3] !== W) return node.op.run(inputs, attrs, ctx);
-    const [oh, ow] = geom.outShape as [number, number];
-    const [kh, kw] = geom.kernel as [number, number];
-    const [sh, sw] = geom.strides as [number, number];
-    const [dh, dw] = geom.dilations as [number, number];
-    const [pt, pl] = geom.padsBegin as [number, number];
-    const n = H * W, outSize = M * oh * ow;
+    const win = depthwiseWindow(engine, geom);
+    const n = H * W, outSize = M * win.plane;
     if (N * outSize === 0) return [new Tensor('float32', new Float32Array(0), outDims)];
     const ex = engine.exports;
     const cg = Math.min(M, Math.max(4, Math.floor(GROUP_BYTES / (n * 4)) & ~3));
     const colBytes = align16(ex.conv_col_bytes(C, 1, 1, H, W));
-    const midBytes = align16(cg * n * 4), padBytes = align16(ex.window_pad_bytes(oh, ow, kh, kw, sh, sw, dh, dw));
-    const parts = ranges(M, taskCount(engine, M * (C * n + oh * ow * kh * kw), CONV_MIN_WORK), 4);
+    const midBytes = align16(cg * n * 4), padBytes = win.padBytes;
+    const parts = ranges(M, taskCount(engine, M * (C * n + win.plane * win.taps), CONV_MIN_WORK), 4);
     const workBytes = colBytes + parts.length * (midBytes + padBytes);
     const y = runImages(engine, scratch, { x, z: undefined, outDims, outSize, workBytes, node, g }, (xp, _zp, yp, col) => {
       engine.parallel(ranges(Math.ceil(n / 8), taskCount(engine, C * n, PARALLEL_MIN_ELEMENTS)).map(([p0, p1]) => ({
@@ -61,7 +58,7 @@ export function pointwiseDepthwiseKernel(engine: Engine, scratch: Scratch, node:
         const own = col + colBytes + i * (midBytes + padBytes);
         return {
           fn: 'pointwise_depthwise_f32',
-          args: [col, C, H, W, w1Ptr, b1Ptr, e1.act, e1.lo, e1.hi, own, cg, c0, c1, w2Ptr, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow,
+          args: [col, C, H, W, w1Ptr, b1Ptr, e1.act, e1.lo, e1.hi, own, cg, c0, c1, w2Ptr, ...win.args,
             b2Ptr, yp, own + midBytes, e2.act, e2.lo, e2.hi],
         };
       }));

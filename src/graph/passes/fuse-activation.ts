@@ -5,7 +5,7 @@
  * instead of making more passes over memory (every ResNet block ends in
  * Conv → Add → Relu).
  */
-import { FusedConv, type FusedConvAttrs } from '../../ops/nn/fused-conv.js';
+import { FusedConv, NO_ACTIVATION, type FusedConvAttrs } from '../../ops/nn/fused-conv.js';
 import type { ConvAttrs } from '../../ops/nn/conv.js';
 import { toNumbers } from '../../ops/util/read.js';
 import type { IrGraph, IrNode } from '../ir.js';
@@ -52,7 +52,7 @@ export function fuseActivations(g: IrGraph): IrGraph {
     const residual = side === 0 ? b : a;
     const after = activationAfter(add.outputs[0]);
     if (after) fuse(conv, after.node, [add, after.node], residual, after.act, after.node.outputs[0]!);
-    else fuse(conv, add, [add], residual, { activation: 'None', lo: -Infinity, hi: Infinity }, add.outputs[0]);
+    else fuse(conv, add, [add], residual, NO_ACTIVATION, add.outputs[0]);
   }
   for (const conv of g.nodes) {
     if (!isConv(conv) || taken(conv) || !conv.outputs[0]) continue;

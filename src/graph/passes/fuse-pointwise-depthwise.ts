@@ -8,12 +8,10 @@
  * Runs after fuseActivations, so each side carries its own Relu/Clip.
  */
 import type { ConvAttrs } from '../../ops/nn/conv.js';
-import type { FusedConvAttrs } from '../../ops/nn/fused-conv.js';
+import { NO_ACTIVATION, type FusedConvAttrs } from '../../ops/nn/fused-conv.js';
 import { PointwiseDepthwise, type PointwiseDepthwiseAttrs } from '../../ops/nn/pointwise-depthwise.js';
 import type { IrGraph, IrNode } from '../ir.js';
 import { applyFusions, GraphIndex } from './match.js';
-
-const NO_ACTIVATION = { activation: 'None', lo: -Infinity, hi: Infinity } as const;
 
 /** Conv or FusedConv without a residual input: its attributes with the activation made explicit. */
 function convAttrs(n: IrNode): FusedConvAttrs | undefined {

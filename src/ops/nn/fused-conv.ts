@@ -20,6 +20,9 @@ export interface FusedConvAttrs extends ConvAttrs {
   readonly hi: number;
 }
 
+/** A FusedConv's attributes for no activation. */
+export const NO_ACTIVATION: Pick<FusedConvAttrs, 'activation' | 'lo' | 'hi'> = { activation: 'None', lo: -Infinity, hi: Infinity };
+
 /** The activation's bounds [lo, hi] (±Infinity when unbounded). */
 export function activationBounds(at: FusedConvAttrs): [number, number] {
   if (at.activation === 'Relu') return [0, Infinity];
