@@ -13,6 +13,7 @@ import { Tensor } from '../../src/tensor.js';
 import { compareTensors, type Tolerance } from '../helpers/compare.js';
 import { GraphBuilder } from '../helpers/onnx-builder.js';
 import { differential, oracle, randomTensor } from '../helpers/oracle.js';
+import { appendActivation, wasmMatchesReference } from '../helpers/wasm-check.js';
 
 const TOL: Tolerance = { rtol: 1e-4, atol: 1e-4 };
 
@@ -93,6 +94,39 @@ describe('wasm GEMM: MatMul with a constant batched or vector B', () => {
       assert.equal(compareTensors(got, ref, TOL), undefined);
     });
   }
+});
+
+describe('wasm GEMM: fewer rows than the micro-kernel (four panels at once)', () => {
+  // [rows, k, n]: a classifier on one image; groups of four 8-column panels with and without a
+  // partial last panel; K beyond one K block (partial rows of C re-read between blocks).
+  const cases: [number, number, number, ('Relu' | 'Clip')?][] = [
+    [1, 1280, 1000],
+    [1, 5, 8],
+    [2, 37, 29],
+    [3, 1100, 70, 'Clip'],
+    [1, 2100, 33],
+    [2, 64, 256, 'Relu'],
+  ];
+  for (const [m, k, n, act] of cases) {
+    it(`Gemm ${m}×${k} · (${n}×${k})ᵀ + bias${act ? ` + ${act}` : ''}: 1 and 2 threads equal, and match the reference`, async () => {
+      const g = new GraphBuilder();
+      g.input('a', 'float32', [m, k]);
+      g.init('w', randomTensor('float32', [n, k], 41));
+      g.init('b', randomTensor('float32', [n], 42));
+      g.node('Gemm', ['a', 'w', 'b'], { transB: 1 }, ['p']);
+      g.output(appendActivation(g, 'p', act));
+      await wasmMatchesReference(g.build({ opset: 17 }), { a: randomTensor('float32', [m, k], 43) }, TOL);
+    });
+  }
+  it('a Conv with 3 output channels (bias per row) over 11 panels', async () => {
+    const g = new GraphBuilder();
+    g.input('x', 'float32', [1, 4, 9, 9]);
+    g.init('w', randomTensor('float32', [3, 4, 3, 3], 44));
+    g.init('b', randomTensor('float32', [3], 45));
+    g.node('Conv', ['x', 'w', 'b'], { pads: [1, 1, 1, 1] }, ['y']);
+    g.output('y');
+    await wasmMatchesReference(g.build({ opset: 17 }), { x: randomTensor('float32', [1, 4, 9, 9], 46) }, TOL);
+  });
 });
 
 function irOf(bytes: Uint8Array) {
