@@ -15,7 +15,7 @@ import { Tensor } from '../../src/tensor.js';
 import { compareTensors, type Tolerance } from '../helpers/compare.js';
 import { GraphBuilder, type AttrValue } from '../helpers/onnx-builder.js';
 import { differential, oracle, randomTensor } from '../helpers/oracle.js';
-import { appendActivation } from '../helpers/wasm-check.js';
+import { appendActivation, wasmMatchesReference } from '../helpers/wasm-check.js';
 
 // rtol 1e-3 / atol 1e-4, as for the real models, plus an absolute error of 1e-4 of the
 // output's scale (max |y|): Winograd's tile transforms sum 36 rounded products per
@@ -124,6 +124,29 @@ describe('wasm Conv: im2col + GEMM', () => {
     { x: [1, 16, 10, 10], w: [8, 16, 1, 1], bias: true, residual: [1, 8, 1, 1], act: 'Relu' },
   ];
   for (const c of cases) it(label(c), () => check(c));
+});
+
+describe('wasm Conv: pointwise on a small map, pixels as the GEMM rows', () => {
+  // Maps whose pixel count leaves a tenth or more of the last 8-pixel panel empty (7² = 49,
+  // 5², 3², 1) with more than 32 output channels: Yᵀ = Xᵀ·Wᵀ between two transposes.
+  const cases: ConvCase[] = [
+    { x: [1, 40, 7, 7], w: [48, 40, 1, 1], bias: true },
+    { x: [1, 64, 7, 7], w: [160, 64, 1, 1], bias: true, residual: [1, 160, 7, 7], act: 'Relu' },
+    { x: [2, 36, 5, 5], w: [40, 36, 1, 1], residual: [2, 40, 5, 5], convSecond: true, act: 'Clip' },
+    { x: [1, 33, 3, 3], w: [35, 33, 1, 1], bias: true, act: 'Relu' }, // channels not a multiple of 8
+    { x: [1, 8, 1, 1], w: [64, 8, 1, 1], bias: true },
+    { x: [1, 16, 7, 7], w: [40, 16, 1, 1], attrs: { auto_pad: 'SAME_UPPER' }, bias: true },
+  ];
+  for (const c of cases) it(label(c), () => check(c));
+  it('x[1,320,7,7] w[1280,320,1,1] +bias → Relu, and +z → Clip: 1 and 2 threads equal, and match the reference', async () => {
+    for (const c of [
+      { x: [1, 320, 7, 7], w: [1280, 320, 1, 1], bias: true, act: 'Relu' },
+      { x: [1, 160, 7, 7], w: [960, 160, 1, 1], residual: [1, 960, 7, 7], act: 'Clip' },
+    ] satisfies ConvCase[]) {
+      const { bytes, feeds } = model(c);
+      await wasmMatchesReference(bytes, feeds, TOL);
+    }
+  });
 });
 
 function irOf(bytes: Uint8Array) {

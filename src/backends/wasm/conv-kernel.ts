@@ -15,6 +15,8 @@ import { constF32, f32Input, put } from './io.js';
 import { engineCall } from './engine-call.js';
 import type { Scratch } from './scratch.js';
 import { gemmCalls, splitsByColumns } from './parallel-gemm.js';
+import { pack } from './gemm-kernels.js';
+import { inferGraphTypes } from '../../graph/infer.js';
 import { CONV_MIN_WORK, PARALLEL_MIN_ELEMENTS, ranges, taskCount } from './split.js';
 
 /** How the engine's conv kernels finish a (Fused)Conv: activation code (0 none, 1 relu, 2 clip) and bounds. */
@@ -116,10 +118,42 @@ function isPointwise(geom: WindowGeometry, group: number, H: number, W: number):
     geom.outShape[0] === H && geom.outShape[1] === W && geom.padsBegin.every((p) => p === 0);
 }
 
+/** Types inferred once per graph, for kernels that choose a layout from a static shape. */
+const inferred = new WeakMap<IrGraph, ReturnType<typeof inferGraphTypes>>();
+
+/** A value's dims when shape inference knows them all, else undefined. */
+function staticDims(g: IrGraph, name: string | undefined): number[] | undefined {
+  let types = inferred.get(g);
+  if (!types) inferred.set(g, types = inferGraphTypes(g));
+  const t = name ? types.get(name) : undefined;
+  return t?.kind === 'tensor' && t.shape?.every((d) => typeof d === 'number') ? t.shape as number[] : undefined;
+}
+
+/**
+ * Whether a pointwise conv (1×1, stride 1, unpadded, one group, more than POINTWISE_MAX_M
+ * outputs) over a statically known map runs with pixels as the GEMM's rows and output channels
+ * as its 8-wide panels. The usual layout makes pixels the panels, and a small map leaves the
+ * last panel mostly empty: 7² = 49 pixels fill 7 panels of 8, 12.5% of the work wasted. Going
+ * transposed costs two small transposes and gives the same bits (each output sums its products
+ * in the same order). Measured on the engine, simd128: 320→1280 at 7² 1.116 → 1.020 ms,
+ * 960→320 0.846 → 0.736, 2048→512 3.10 → 2.73; at 14² (2% waste) it was slower, 0.61 → 0.87.
+ */
+function pixelsAsRows(g: IrGraph, node: IrNode, w: Tensor): boolean {
+  const at = node.attrs as ConvAttrs;
+  const ones = (v: readonly number[] | undefined, x: number) => v === undefined || v.every((e) => e === x);
+  if (at.group !== 1 || w.dims[2] !== 1 || w.dims[3] !== 1 || w.dims[0]! <= POINTWISE_MAX_M) return false;
+  if (!ones(at.win.strides, 1) || !ones(at.win.pads, 0)) return false;
+  const x = staticDims(g, node.inputs[0]);
+  if (!x || x.length !== 4) return false;
+  const n = x[2]! * x[3]!, padded = Math.ceil(n / 8) * 8;
+  return n > 0 && (padded - n) / padded >= 0.1;
+}
+
 export function convKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> | undefined {
   const consts = convConstants(g, node);
   if (!consts) return undefined;
   const { w, b } = consts;
+  if (pixelsAsRows(g, node, w)) return pixelRowsConvKernel(engine, scratch, node, g, w, b);
   const wPtr = constF32(engine, w);
   const bPtr = b ? constF32(engine, b) : 0;
   const at = node.attrs as ConvAttrs;
@@ -182,6 +216,38 @@ export function convKernel(engine: Engine, scratch: Scratch, node: IrNode, g: Ir
         fn: 'im2col_panels', args: [xp, C, H, W, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, col, p0, p1],
       })));
       gemmCalls(engine, [{ a: wPtr, lda: K, bp: col, c: yp, ldc: n, m: M, n, k: K, bias: bPtr, perRowBias: true, res: zp || undefined, act, lo, hi }], CONV_MIN_WORK);
+    });
+    return [y];
+  };
+}
+
+/**
+ * A pointwise conv run as Yᵀ = Xᵀ · Wᵀ (see pixelsAsRows): Wᵀ packed once into panels of 8
+ * output channels with the bias as a column bias; per image the input [C, n] is transposed
+ * into rows of pixels, multiplied (split over threads by channel panels), and transposed back,
+ * then the residual and activation are applied as conv2d_f32 applies them.
+ */
+function pixelRowsConvKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph, w: Tensor, b: Tensor | undefined): Kernel<unknown> {
+  const [M, C] = w.dims as [number, number];
+  const packed = pack(engine, scratch, w, true, b, [M, C]);
+  const at = node.attrs as ConvAttrs;
+  const { act, lo, hi, residual } = convEpilogue(node);
+  const ex = engine.exports;
+  return (inputs, attrs, ctx) => {
+    const x = f32Input(inputs[0]);
+    if (!x || x.dims.length !== 4 || x.dims[1] !== C) return node.op.run(inputs, attrs, ctx);
+    const { outDims } = convPlan(x.dims, w.dims, at);
+    const z = residual ? residualFor(inputs[3], outDims) : undefined;
+    if (residual && !z) return node.op.run(inputs, attrs, ctx);
+    const n = x.dims[2]! * x.dims[3]!, outSize = M * n;
+    if (x.dims[0]! * outSize === 0) return [new Tensor('float32', new Float32Array(0), outDims)];
+    const xtBytes = Math.ceil(C * n / 4) * 16;
+    const y = runImages(engine, scratch, { x, z, outDims, outSize, workBytes: xtBytes + outSize * 4, node, g }, (xp, zp, yp, work) => {
+      const xt = work, yt = work + xtBytes;
+      ex.transpose_f32(xp, xt, 1, 1, n, C, 0, 0, 1, n, 0, 1);
+      gemmCalls(engine, [{ a: xt, lda: C, bp: packed.packed, c: yt, ldc: M, m: n, n: M, k: C, bias: packed.bias, act: zp ? 0 : act, lo, hi }], CONV_MIN_WORK);
+      ex.transpose_f32(yt, yp, 1, 1, M, n, 0, 0, 1, M, 0, 1);
+      if (zp) ex.residual_act_f32(yp, zp, outSize, act, lo, hi);
     });
     return [y];
   };

@@ -54,6 +54,7 @@ interface EngineExports {
   instancenorm_f32(x: number, y: number, planes: number, n: number, channels: number, c0: number, scale: number, bias: number, eps: number): void;
   channel_affine_f32(x: number, y: number, planes: number, n: number, channels: number, c0: number, a: number, b: number): void;
   lrn_f32(x: number, y: number, p0: number, planes: number, n: number, channels: number, before: number, after: number, k: number, bias: number, beta: number): void;
+  residual_act_f32(y: number, z: number, n: number, act: number, lo: number, hi: number): void;
   transpose_f32(x: number, y: number, d0: number, d1: number, d2: number, d3: number, s0: number, s1: number, s2: number, s3: number, r0: number, r1: number): void;
   col2im_add_f32(col: number, channels: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
     pt: number, pl: number, oh: number, ow: number, bias: number, y: number): void;

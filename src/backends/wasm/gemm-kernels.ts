@@ -17,7 +17,7 @@ import { unaryAct, unaryTasks, type UnaryAct } from './elementwise-kernels.js';
 import { engineCall } from './engine-call.js';
 import { Scratch } from './scratch.js';
 
-interface PackedWeights {
+export interface PackedWeights {
   k: number;
   n: number;
   packed: number;
@@ -26,12 +26,13 @@ interface PackedWeights {
 }
 
 /**
- * Packs W (and its bias) into engine memory. W passes through the scratch region
+ * Packs W (and its bias) into engine memory; `dims` reads W as another 2-D shape of the same
+ * data (a 1×1 conv's [M, C, 1, 1] as [M, C]). W passes through the scratch region
  * on its way, so the engine keeps only the packed copy, and the session may drop
  * the JS one (noteHeld).
  */
-function pack(engine: Engine, scratch: Scratch, w: Tensor, transB: boolean, bias?: Tensor): PackedWeights {
-  const [r, c] = w.dims as [number, number];
+export function pack(engine: Engine, scratch: Scratch, w: Tensor, transB: boolean, bias?: Tensor, dims = w.dims): PackedWeights {
+  const [r, c] = dims as [number, number];
   const k = transB ? c : r;
   const n = transB ? r : c;
   const x = engine.exports;
