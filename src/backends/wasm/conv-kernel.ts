@@ -17,6 +17,7 @@ import type { Scratch } from './scratch.js';
 import { gemmCalls, splitsByColumns } from './parallel-gemm.js';
 import { pack } from './gemm-kernels.js';
 import { inferGraphTypes } from '../../graph/infer.js';
+import { dimsOf, isStatic } from '../../ops/util/infer-shapes.js';
 import { CONV_MIN_WORK, PARALLEL_MIN_ELEMENTS, ranges, taskCount } from './split.js';
 
 /** How the engine's conv kernels finish a (Fused)Conv: activation code (0 none, 1 relu, 2 clip) and bounds. */
@@ -125,8 +126,8 @@ const inferred = new WeakMap<IrGraph, ReturnType<typeof inferGraphTypes>>();
 function staticDims(g: IrGraph, name: string | undefined): number[] | undefined {
   let types = inferred.get(g);
   if (!types) inferred.set(g, types = inferGraphTypes(g));
-  const t = name ? types.get(name) : undefined;
-  return t?.kind === 'tensor' && t.shape?.every((d) => typeof d === 'number') ? t.shape as number[] : undefined;
+  const dims = dimsOf(name ? types.get(name) : undefined);
+  return dims?.every(isStatic) ? dims as number[] : undefined;
 }
 
 /**
@@ -140,13 +141,13 @@ function staticDims(g: IrGraph, name: string | undefined): number[] | undefined 
  */
 function pixelsAsRows(g: IrGraph, node: IrNode, w: Tensor): boolean {
   const at = node.attrs as ConvAttrs;
-  const ones = (v: readonly number[] | undefined, x: number) => v === undefined || v.every((e) => e === x);
-  if (at.group !== 1 || w.dims[2] !== 1 || w.dims[3] !== 1 || w.dims[0]! <= POINTWISE_MAX_M) return false;
-  if (!ones(at.win.strides, 1) || !ones(at.win.pads, 0)) return false;
   const x = staticDims(g, node.inputs[0]);
-  if (!x || x.length !== 4) return false;
-  const n = x[2]! * x[3]!, padded = Math.ceil(n / 8) * 8;
-  return n > 0 && (padded - n) / padded >= 0.1;
+  // The channel check keeps convPlan's own shape errors for run time, where they name the feed.
+  if (!x || x.length !== 4 || at.group !== 1 || x[1] !== w.dims[1] || w.dims[0]! <= POINTWISE_MAX_M) return false;
+  const [, , H, W] = x as [number, number, number, number];
+  const { shape, geom } = convPlan(x, w.dims, at);
+  const n = H * W, padded = Math.ceil(n / 8) * 8;
+  return isPointwise(geom, shape.group, H, W) && n > 0 && (padded - n) / padded >= 0.1;
 }
 
 export function convKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> | undefined {
