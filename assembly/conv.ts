@@ -1,7 +1,7 @@
 // 2-D convolution as GEMM: Y[co, oh·ow] = W[co, ci·kh·kw] · col[ci·kh·kw, oh·ow].
 // im2col writes `col` straight into the GEMM's packed 8-column panel layout, so
 // the output lands in NCHW order with no transposes and no second packing pass.
-import { gemm_f32_bias } from './gemm';
+import { gemm_f32_bias, gemm_packed_a_f32 } from './gemm';
 import { madd } from './simd';
 import { activate, load4, store8 } from './window';
 
@@ -117,6 +117,18 @@ export function residual_act_f32(y: usize, z: usize, n: i32, act: i32, lo: f32, 
 export function gemm_residual_f32(a: usize, lda: i32, bp: usize, c: usize, ldc: i32, m: i32, n: i32, k: i32, bias: usize, biasMode: i32,
   res: usize, act: i32, lo: f32, hi: f32): void {
   gemm_f32_bias(a, lda, bp, c, ldc, m, n, k, bias, biasMode, 0, 0, 0);
+  addResidual(c, res, ldc, m, n, act, lo, hi);
+}
+
+/** gemm_residual_f32 with A's 4-row groups packed (gemm_packed_a_f32). */
+export function gemm_packed_a_residual_f32(a: usize, ap: usize, lda: i32, bp: usize, c: usize, ldc: i32, m: i32, n: i32, k: i32, bias: usize,
+  biasMode: i32, res: usize, act: i32, lo: f32, hi: f32): void {
+  gemm_packed_a_f32(a, ap, lda, bp, c, ldc, m, n, k, bias, biasMode, 0, 0, 0);
+  addResidual(c, res, ldc, m, n, act, lo, hi);
+}
+
+/** y = act(y + res) over an m×n block of rows `ldc` floats apart. */
+@inline function addResidual(c: usize, res: usize, ldc: i32, m: i32, n: i32, act: i32, lo: f32, hi: f32): void {
   if (n == ldc) { residual_act_f32(c, res, m * n, act, lo, hi); return; }
   for (let i = 0; i < m; i++) residual_act_f32(c + <usize>(i * ldc) * 4, res + <usize>(i * ldc) * 4, n, act, lo, hi);
 }

@@ -129,6 +129,41 @@ describe('wasm GEMM: fewer rows than the micro-kernel (four panels at once)', ()
   });
 });
 
+describe('wasm GEMM: split jobs read A packed in 4-row groups', () => {
+  // [rows, k, n]: rows past the last whole group and k not a multiple of 4 (both packing
+  // tails), K beyond one K block, row and column splits; 1 and 2 threads must give the same bits.
+  const cases: [number, number, number, ('Relu' | 'Clip')?][] = [
+    [130, 1030, 64],
+    [37, 300, 200],
+    [64, 257, 96, 'Relu'],
+    [8, 1024, 1000, 'Clip'],
+  ];
+  for (const [m, k, n, act] of cases) {
+    it(`MatMul ${m}×${k} · const ${k}×${n} + bias${act ? ` + ${act}` : ''}`, async () => {
+      const g = new GraphBuilder();
+      g.input('a', 'float32', [m, k]);
+      g.init('w', randomTensor('float32', [k, n], 51));
+      g.init('b', randomTensor('float32', [n], 52));
+      g.node('MatMul', ['a', 'w'], {}, ['p']);
+      g.node('Add', ['p', 'b'], {}, ['q']);
+      g.output(appendActivation(g, 'q', act));
+      await wasmMatchesReference(g.build({ opset: 17 }), { a: randomTensor('float32', [m, k], 53) }, TOL);
+    });
+  }
+  it('with a residual added in the same task (a transformer block\'s output projection)', async () => {
+    const g = new GraphBuilder();
+    g.input('a', 'float32', [1, 66, 256]);
+    g.input('r', 'float32', [1, 66, 96]);
+    g.init('w', randomTensor('float32', [256, 96], 54));
+    g.init('b', randomTensor('float32', [96], 55));
+    g.node('MatMul', ['a', 'w'], {}, ['p']);
+    g.node('Add', ['p', 'b'], {}, ['q']);
+    g.node('Add', ['q', 'r'], {}, ['y']);
+    g.output('y');
+    await wasmMatchesReference(g.build({ opset: 17 }), { a: randomTensor('float32', [1, 66, 256], 56), r: randomTensor('float32', [1, 66, 96], 57) }, TOL);
+  });
+});
+
 function irOf(bytes: Uint8Array) {
   const m = decodeModel(bytes);
   return buildGraph(m.graph, { registry: defaultRegistry, opsets: new Map([['', m.opsetImports[0]!.version]]), functions: new Map() });

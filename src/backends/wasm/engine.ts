@@ -15,6 +15,8 @@ interface EngineExports {
   reset(): void;
   packed_b_bytes(k: number, n: number): number;
   pack_b_f32(b: number, k: number, n: number, ldb: number, transB: number, out: number): void;
+  packed_a_bytes(m: number, k: number): number;
+  pack_a_f32(a: number, lda: number, m: number, k: number, out: number): void;
   conv_col_bytes(cig: number, kh: number, kw: number, oh: number, ow: number): number;
   conv2d_f32(x: number, ci: number, h: number, w: number, wt: number, co: number, kh: number, kw: number, group: number,
     sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, oh: number, ow: number, bias: number, res: number, y: number, col: number,
@@ -107,6 +109,7 @@ export class Engine {
   private pool?: ThreadPool;
   private starting?: Promise<void>;
   private disposed = false;
+  private jobRegion = { ptr: 0, bytes: 0 };
 
   private constructor(readonly flavor: EngineFlavor, private readonly x: EngineExports,
     private readonly shared?: { module: WebAssembly.Module; memory: WebAssembly.Memory; threads: number }) {}
@@ -184,6 +187,19 @@ export class Engine {
 
   get exports(): EngineExports {
     return this.x;
+  }
+
+  /**
+   * A region of at least `bytes` that one job at a time may fill before its tasks run (a GEMM's
+   * packed A). Grown by doubling, never shrunk: regions outgrown stay reserved, less in all than
+   * the last one.
+   */
+  jobScratch(bytes: number): number {
+    if (bytes > this.jobRegion.bytes) {
+      const size = Math.max(bytes, 2 * this.jobRegion.bytes);
+      this.jobRegion = { ptr: this.alloc(size), bytes: size };
+    }
+    return this.jobRegion.ptr;
   }
 
   /** Reserves bytes in engine memory; the region lives as long as the engine. */

@@ -23,14 +23,19 @@ export interface GemmCall {
   res?: number;
 }
 
-/** Rows [r0, r0 + rows) and columns [c0, c0 + cols) of a call (c0 a multiple of the 8-column panels). */
-function task(g: GemmCall, r0: number, rows: number, c0: number, cols: number): Task {
+/**
+ * Rows [r0, r0 + rows) and columns [c0, c0 + cols) of a call (r0 a multiple of 4, c0 of the
+ * 8-column panels); `ap` is the call's A packed by pack_a_f32, or 0.
+ */
+function task(g: GemmCall, ap: number, r0: number, rows: number, c0: number, cols: number): Task {
   const a = g.a + r0 * g.lda * 4, c = g.c + (r0 * g.ldc + c0) * 4, bp = g.bp + c0 * g.k * 4;
   const mode = g.perRowBias ? 2 : 1;
   const bias = !g.bias ? 0 : g.perRowBias ? g.bias + r0 * 4 : g.bias + c0 * 4;
   const act = [g.act ?? 0, g.lo ?? 0, g.hi ?? 0];
-  if (g.res) return { fn: 'gemm_residual_f32', args: [a, g.lda, bp, c, g.ldc, rows, cols, g.k, bias, mode, g.res + (r0 * g.ldc + c0) * 4, ...act] };
-  return { fn: 'gemm_f32_bias', args: [a, g.lda, bp, c, g.ldc, rows, cols, g.k, bias, mode, ...act] };
+  const res = g.res ? [g.res + (r0 * g.ldc + c0) * 4] : [];
+  const tail = [g.lda, bp, c, g.ldc, rows, cols, g.k, bias, mode, ...res, ...act];
+  if (ap) return { fn: g.res ? 'gemm_packed_a_residual_f32' : 'gemm_packed_a_f32', args: [a, ap + r0 * g.k * 4, ...tail] };
+  return { fn: g.res ? 'gemm_residual_f32' : 'gemm_f32_bias', args: [a, ...tail] };
 }
 
 /** Whether an m×n product cut into `parts` tasks is split by columns (whole 8-column panels) rather than by rows. */
@@ -44,11 +49,36 @@ export function splitsByColumns(m: number, n: number, parts: number): boolean {
  * are panels enough. Either way every element is computed by the same instructions, so the
  * result does not depend on the split.
  */
-function split(g: GemmCall, parts: number): Task[] {
+function split(g: GemmCall, ap: number, parts: number): Task[] {
   if (splitsByColumns(g.m, g.n, parts)) {
-    return ranges(g.n, parts, 8).map(([c0, c1]) => task(g, 0, g.m, c0, c1 - c0));
+    return ranges(g.n, parts, 8).map(([c0, c1]) => task(g, ap, 0, g.m, c0, c1 - c0));
   }
-  return ranges(g.m, parts, 4).map(([r0, r1]) => task(g, r0, r1 - r0, 0, g.n));
+  return ranges(g.m, parts, 4).map(([r0, r1]) => task(g, ap, r0, r1 - r0, 0, g.n));
+}
+
+/**
+ * Whether a split call reads A packed: its A is data of the run (a weight A, as convolutions'
+ * per-row-bias calls have, would be packed anew each run), and with at least 4 panels the one
+ * packing pass costs at most about a 32nd of the multiply-adds.
+ */
+const packsA = (g: GemmCall) => !g.perRowBias && g.m >= 4 && g.n >= 32;
+
+/**
+ * Packs the A of each call that reads it packed into the engine's job scratch, on the calling
+ * thread before the job (one pass serves every task); 0 for the others. Split jobs run on the
+ * shared-memory build, where V8 runs the strided-A micro-kernel 4–9% slower than the packed one
+ * (see pack_a_f32); one thread keeps the plain build's strided loop, which is as fast.
+ */
+function packA(engine: Engine, calls: readonly GemmCall[]): number[] {
+  const x = engine.exports;
+  const bytes = calls.map((g) => (packsA(g) ? x.packed_a_bytes(g.m, g.k) : 0));
+  let ptr = engine.jobScratch(bytes.reduce((s, b) => s + b, 0));
+  return calls.map((g, i) => {
+    if (!bytes[i]) return 0;
+    x.pack_a_f32(g.a, g.lda, g.m, g.k, ptr);
+    ptr += bytes[i]!;
+    return ptr - bytes[i]!;
+  });
 }
 
 /**
@@ -62,7 +92,8 @@ export function gemmCalls(engine: Engine, calls: readonly GemmCall[], minWork = 
   const tasks: Task[] = [];
   // Every thread gets a share: split each call so that calls × chunks ≥ parts.
   const perCall = Math.max(1, Math.ceil(parts / calls.length));
-  for (const g of calls) tasks.push(...split(g, perCall));
+  const aps = parts > 1 ? packA(engine, calls) : [];
+  calls.forEach((g, i) => tasks.push(...split(g, aps[i] ?? 0, perCall)));
   if (parts > 1) engine.parallel(tasks);
   else engine.serial(tasks);
 }
