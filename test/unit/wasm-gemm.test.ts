@@ -3,6 +3,9 @@
  * vectors), constant batched weights, and MatMul + bias fusion, against the reference kernel.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { buildGraph } from '../../src/graph/ir.js';
 import { fuseMatMulBias } from '../../src/graph/passes/fuse-matmul-bias.js';
@@ -13,7 +16,8 @@ import { Tensor } from '../../src/tensor.js';
 import { compareTensors, type Tolerance } from '../helpers/compare.js';
 import { GraphBuilder } from '../helpers/onnx-builder.js';
 import { differential, oracle, randomTensor } from '../helpers/oracle.js';
-import { appendActivation, wasmMatchesReference } from '../helpers/wasm-check.js';
+import { repoRoot } from '../helpers/shared.js';
+import { appendActivation, sameBits, wasmMatchesReference } from '../helpers/wasm-check.js';
 
 const TOL: Tolerance = { rtol: 1e-4, atol: 1e-4 };
 
@@ -129,28 +133,28 @@ describe('wasm GEMM: fewer rows than the micro-kernel (four panels at once)', ()
   });
 });
 
-describe('wasm GEMM: split jobs read A packed in 4-row groups', () => {
-  // [rows, k, n]: rows past the last whole group and k not a multiple of 4 (both packing
-  // tails), K beyond one K block, row and column splits; 1 and 2 threads must give the same bits.
+describe('wasm GEMM: relaxed split jobs read A packed in 4-row groups', () => {
+  // Only the relaxed engine packs (Node 20 validates it only with a flag), so the sessions run
+  // in a child process started with --experimental-wasm-relaxed-simd. [rows, k, n]: rows past
+  // the last whole group and k not a multiple of 4 (both packing tails), K beyond one K block,
+  // row and column splits; the last model adds a residual in the same task.
   const cases: [number, number, number, ('Relu' | 'Clip')?][] = [
     [130, 1030, 64],
     [37, 300, 200],
     [64, 257, 96, 'Relu'],
     [8, 1024, 1000, 'Clip'],
   ];
-  for (const [m, k, n, act] of cases) {
-    it(`MatMul ${m}×${k} · const ${k}×${n} + bias${act ? ` + ${act}` : ''}`, async () => {
-      const g = new GraphBuilder();
-      g.input('a', 'float32', [m, k]);
-      g.init('w', randomTensor('float32', [k, n], 51));
-      g.init('b', randomTensor('float32', [n], 52));
-      g.node('MatMul', ['a', 'w'], {}, ['p']);
-      g.node('Add', ['p', 'b'], {}, ['q']);
-      g.output(appendActivation(g, 'q', act));
-      await wasmMatchesReference(g.build({ opset: 17 }), { a: randomTensor('float32', [m, k], 53) }, TOL);
-    });
-  }
-  it('with a residual added in the same task (a transformer block\'s output projection)', async () => {
+  const models: { name: string; bytes: Uint8Array; feeds: Record<string, Tensor> }[] = cases.map(([m, k, n, act]) => {
+    const g = new GraphBuilder();
+    g.input('a', 'float32', [m, k]);
+    g.init('w', randomTensor('float32', [k, n], 51));
+    g.init('b', randomTensor('float32', [n], 52));
+    g.node('MatMul', ['a', 'w'], {}, ['p']);
+    g.node('Add', ['p', 'b'], {}, ['q']);
+    g.output(appendActivation(g, 'q', act));
+    return { name: `MatMul ${m}×${k} · const ${k}×${n} + bias${act ? ` + ${act}` : ''}`, bytes: g.build({ opset: 17 }), feeds: { a: randomTensor('float32', [m, k], 53) } };
+  });
+  {
     const g = new GraphBuilder();
     g.input('a', 'float32', [1, 66, 256]);
     g.input('r', 'float32', [1, 66, 96]);
@@ -160,7 +164,41 @@ describe('wasm GEMM: split jobs read A packed in 4-row groups', () => {
     g.node('Add', ['p', 'b'], {}, ['q']);
     g.node('Add', ['q', 'r'], {}, ['y']);
     g.output('y');
-    await wasmMatchesReference(g.build({ opset: 17 }), { a: randomTensor('float32', [1, 66, 256], 56), r: randomTensor('float32', [1, 66, 96], 57) }, TOL);
+    models.push({ name: 'MatMul + bias + residual (a transformer block\'s output projection)', bytes: g.build({ opset: 17 }),
+      feeds: { a: randomTensor('float32', [1, 66, 256], 56), r: randomTensor('float32', [1, 66, 96], 57) } });
+  }
+  it('1 and 2 threads give the same bits and match the reference kernels', () => {
+    const payload = models.map((m) => ({ bytes: Array.from(m.bytes),
+      feeds: Object.fromEntries(Object.entries(m.feeds).map(([k, t]) => [k, { data: Array.from(t.data as Float32Array), dims: t.dims }])) }));
+    const script = `
+      import { readFileSync } from 'node:fs';
+      const { InferenceSession, Tensor } = await import(${JSON.stringify(pathToFileURL(join(repoRoot, 'src/index.ts')).href)});
+      const out = [];
+      for (const m of JSON.parse(readFileSync(0, 'utf8'))) {
+        const feeds = Object.fromEntries(Object.entries(m.feeds).map(([k, t]) => [k, new Tensor('float32', Float32Array.from(t.data), t.dims)]));
+        const r = {};
+        for (const [key, opts] of [['js', { executionProviders: ['js'] }], ['one', { executionProviders: ['wasm'], intraOpNumThreads: 1 }],
+          ['two', { executionProviders: ['wasm'], intraOpNumThreads: 2 }]]) {
+          const s = await InferenceSession.create(new Uint8Array(m.bytes), opts);
+          await s.run(feeds); // the pool starts on the first split job; the second run uses it
+          const y = (await s.run(feeds))[s.outputNames[0]];
+          r[key] = { data: Array.from(y.data), dims: y.dims, reason: s.backendReason };
+          await s.release();
+        }
+        out.push(r);
+      }
+      console.log(JSON.stringify(out));`;
+    const raw = execFileSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: repoRoot, encoding: 'utf8', input: JSON.stringify(payload), maxBuffer: 64 << 20 });
+    type Out = { data: number[]; dims: number[]; reason: string };
+    const results = JSON.parse(raw.trim().split('\n').at(-1)!) as Record<'js' | 'one' | 'two', Out>[];
+    const tensor = (o: Out) => new Tensor('float32', Float32Array.from(o.data), o.dims);
+    results.forEach((r, i) => {
+      const name = models[i]!.name;
+      assert.match(r.two.reason, /relaxed/i, `${name}: ran on ${r.two.reason}`);
+      assert.ok(sameBits(tensor(r.one), tensor(r.two)), `${name}: differs between 1 and 2 threads`);
+      assert.equal(compareTensors(tensor(r.two), tensor(r.js), TOL), undefined, name);
+    });
   });
 });
 

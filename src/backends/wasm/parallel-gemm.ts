@@ -66,8 +66,10 @@ const packsA = (g: GemmCall) => !g.perRowBias && g.m >= 4 && g.n >= 32;
 /**
  * Packs the A of each call that reads it packed into the engine's job scratch, on the calling
  * thread before the job (one pass serves every task); 0 for the others. Split jobs run on the
- * shared-memory build, where V8 runs the strided-A micro-kernel 4–9% slower than the packed one
- * (see pack_a_f32); one thread keeps the plain build's strided loop, which is as fast.
+ * shared-memory build, where V8 runs the relaxed strided-A micro-kernel 4–9% slower than the
+ * packed one (see pack_a_f32). The simd128 builds run the strided loop alike on both memories
+ * (packed matmul 1024² on 2 threads measured up to 5% slower there), and one thread keeps the
+ * plain build, so only relaxed split jobs pack.
  */
 function packA(engine: Engine, calls: readonly GemmCall[]): number[] {
   const x = engine.exports;
@@ -92,7 +94,7 @@ export function gemmCalls(engine: Engine, calls: readonly GemmCall[], minWork = 
   const tasks: Task[] = [];
   // Every thread gets a share: split each call so that calls × chunks ≥ parts.
   const perCall = Math.max(1, Math.ceil(parts / calls.length));
-  const aps = parts > 1 ? packA(engine, calls) : [];
+  const aps = parts > 1 && engine.flavor === 'relaxed' ? packA(engine, calls) : [];
   calls.forEach((g, i) => tasks.push(...split(g, aps[i] ?? 0, perCall)));
   if (parts > 1) engine.parallel(tasks);
   else engine.serial(tasks);
