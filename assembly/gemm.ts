@@ -184,6 +184,8 @@ export function gemm_packed_a_f32(a: usize, ap: usize, lda: i32, bp: usize, c: u
       c30 = loadRow(c0 + 3 * rs, 0, cols); c31 = loadRow(c0 + 3 * rs, 1, cols);
     }
     let bq = panel;
+    // No k unroll: unrolled by 2 or 4 (immediate offsets), both builds measured slower
+    // on V8/x64 (1024³ simd128 29 vs 36 GFLOP/s; relaxed 31 vs 43 at 2×).
     if (ap) {
       let pa = ap + <usize>(i / MR) * gs;
       for (let kk = 0; kk < k; kk++) {
@@ -196,8 +198,6 @@ export function gemm_packed_a_f32(a: usize, ap: usize, lda: i32, bp: usize, c: u
       }
     } else {
       let pa0 = a0, pa1 = a1, pa2 = a2, pa3 = a3;
-      // No k unroll: unrolled by 2 or 4 (immediate offsets), both builds measured slower
-      // on V8/x64 (1024³ simd128 29 vs 36 GFLOP/s; relaxed 31 vs 43 at 2×).
       for (let kk = 0; kk < k; kk++) {
         const w0 = v128.load(bq), w1 = v128.load(bq, 16);
         let x = v128.load32_splat(pa0); c00 = madd(x, w0, c00); c01 = madd(x, w1, c01);

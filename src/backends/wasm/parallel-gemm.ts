@@ -68,10 +68,11 @@ const packsA = (g: GemmCall) => !g.perRowBias && g.m >= 4 && g.n >= 32;
  * thread before the job (one pass serves every task); 0 for the others. Split jobs run on the
  * shared-memory build, where V8 runs the relaxed strided-A micro-kernel 4–9% slower than the
  * packed one (see pack_a_f32). The simd128 builds run the strided loop alike on both memories
- * (packed matmul 1024² on 2 threads measured up to 5% slower there), and one thread keeps the
- * plain build, so only relaxed split jobs pack.
+ * (packing, simd128 matmul 1024² on 2 threads took 35.7–39.7 ms in two bench runs against
+ * 30.8–31.2 without), and one thread keeps the plain build, so only relaxed split jobs pack.
  */
 function packA(engine: Engine, calls: readonly GemmCall[]): number[] {
+  if (engine.flavor !== 'relaxed') return calls.map(() => 0);
   const x = engine.exports;
   const bytes = calls.map((g) => (packsA(g) ? x.packed_a_bytes(g.m, g.k) : 0));
   let ptr = engine.jobScratch(bytes.reduce((s, b) => s + b, 0));
@@ -94,8 +95,8 @@ export function gemmCalls(engine: Engine, calls: readonly GemmCall[], minWork = 
   const tasks: Task[] = [];
   // Every thread gets a share: split each call so that calls × chunks ≥ parts.
   const perCall = Math.max(1, Math.ceil(parts / calls.length));
-  const aps = parts > 1 && engine.flavor === 'relaxed' ? packA(engine, calls) : [];
-  calls.forEach((g, i) => tasks.push(...split(g, aps[i] ?? 0, perCall)));
+  const aps = parts > 1 ? packA(engine, calls) : calls.map(() => 0);
+  calls.forEach((g, i) => tasks.push(...split(g, aps[i]!, perCall)));
   if (parts > 1) engine.parallel(tasks);
   else engine.serial(tasks);
 }
