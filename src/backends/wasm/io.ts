@@ -50,5 +50,17 @@ export function put(engine: Engine, ptr: number, src: Float32Array): void {
 
 /** A fresh Float32Array holding `n` floats read from engine memory at `ptr`. */
 export function take(engine: Engine, ptr: number, n: number): Float32Array {
-  return engine.f32(ptr, n).slice();
+  return copyOut(engine.f32(ptr, n));
+}
+
+/**
+ * A fresh copy of a view of engine memory. V8 slices a view of shared memory (the threaded
+ * engines') element by element: 4 MB took 1.31 ms by slice against 0.79 ms by a new array
+ * and set; over a plain memory slice is the faster (0.60 against 0.76 ms).
+ */
+export function copyOut(view: Float32Array): Float32Array {
+  if (typeof SharedArrayBuffer === 'undefined' || !(view.buffer instanceof SharedArrayBuffer)) return view.slice();
+  const out = new Float32Array(view.length);
+  out.set(view);
+  return out;
 }

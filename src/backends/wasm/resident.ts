@@ -16,6 +16,7 @@ import type { IrGraph } from '../../graph/ir.js';
 import { useCounts } from '../../graph/passes/uses.js';
 import { Tensor } from '../../tensor.js';
 import type { Engine } from './engine.js';
+import { copyOut } from './io.js';
 
 /** A tensor over a slot, and whether its data has been copied out. */
 interface Owner {
@@ -116,7 +117,7 @@ class Residency {
       dims: { value: Object.freeze([...dims]), enumerable: true },
       size: { value: size, enumerable: true },
       location: { value: 'cpu', enumerable: true },
-      data: { enumerable: true, get: () => (data ??= engine.f32(ptr, size).slice()) },
+      data: { enumerable: true, get: () => (data ??= copyOut(engine.f32(ptr, size))) },
     });
     s.owners.push({ ref: new WeakRef(t), copied: () => data !== undefined });
     this.where.set(t, s);

@@ -9,7 +9,7 @@ import type { IrGraph, IrNode } from '../../graph/ir.js';
 import type { Kernel } from '../../ops/op.js';
 import { Tensor } from '../../tensor.js';
 import type { Engine } from './engine.js';
-import { f32Input } from './io.js';
+import { copyOut, f32Input } from './io.js';
 import { readersOf, residencyOf } from './resident.js';
 
 export function viewKernel(engine: Engine, _scratch: unknown, node: IrNode, g: IrGraph): Kernel<unknown> {
@@ -29,6 +29,6 @@ export function viewKernel(engine: Engine, _scratch: unknown, node: IrNode, g: I
       return [view];
     }
     const inEngine = (o: unknown): o is Tensor => o instanceof Tensor && (o.data as unknown as ArrayBufferView).buffer === mem.buffer;
-    return outs.map((o) => (inEngine(o) ? new Tensor(o.type, (o.data as Float32Array).slice(), o.dims) : o));
+    return outs.map((o) => (inEngine(o) ? new Tensor(o.type, copyOut(o.data as Float32Array), o.dims) : o));
   };
 }
