@@ -47,6 +47,11 @@ describe('wasm GEMM: MatMul with both operands at run time', () => {
     [[3, 1100], [1100, 11]],
     [[2, 6, 1030], [1030, 7]],
     [[2, 5, 2100], [2, 2100, 6]],
+    // Blocks of ≥ 32 rows over 256–768 k-steps load the next panel's lines between 4-row
+    // groups: an odd K (the last line half used), a partial last panel, K = 768 exactly.
+    [[37, 257], [257, 19]],
+    [[2, 64, 768], [768, 24]],
+    [[40, 300], [300, 9]],
   ];
   for (const [ad, bd] of cases) {
     it(`MatMul ${JSON.stringify(ad)} × ${JSON.stringify(bd)}`, async () => {
