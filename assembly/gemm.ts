@@ -17,9 +17,9 @@ const MR: i32 = 4;
  * arrive while the later groups multiply. Wasm has no prefetch: the loads are OR-ed into
  * `touchSink` so that they are kept. Measured relaxed, one thread, weights cycled from L3:
  * 128×768×768 3.24–3.34 → 3.09 ms, 128×3072×768 13.0 → 12.1–12.5 ms; BERT-base faster in
- * 4 of 5 process pairs (0.3–4.5%), 2.6% slower in one. Only for panels of 256–768 k-steps (8–24 KB, so this
- * one and the next fit L1 together: at 1024, 1024³ lost 6%) and blocks of 32 rows or more
- * (fewer leave nothing to hide the loads behind).
+ * 4 of 5 process pairs (0.3–4.5%), 2.6% slower in one. Only for panels of 256–768 k-steps
+ * (8–24 KB, so this one and the next fit L1 together: at 1024, 1024³ lost 6%) and blocks of
+ * 32 rows or more (fewer leave nothing to hide the loads behind).
  */
 const TOUCH_MIN_K: i32 = 256, TOUCH_MAX_K: i32 = 768, TOUCH_MIN_M: i32 = 32;
 let touchSink = f32x4.splat(0);
