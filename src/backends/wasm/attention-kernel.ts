@@ -18,12 +18,11 @@ import { f32Input } from './io.js';
 import { engineCall } from './engine-call.js';
 import { PARALLEL_MIN_WORK, ranges, taskCount } from './split.js';
 import type { Task } from './threads/pool.js';
-import type { Scratch } from './scratch.js';
+import { align16, type Scratch } from './scratch.js';
 import { packBatches, runPlan } from './matmul-dynamic-kernel.js';
 import { SOFTMAX_COST } from './norm-kernels.js';
 import { rowTasks } from './split-rows.js';
 
-const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
 /** Bump layout of one run's buffers inside the work region. */
 class Layout {

@@ -13,7 +13,7 @@ import type { Engine } from './engine.js';
 import { engineCall } from './engine-call.js';
 import { constF32, f32Input, noteHeld } from './io.js';
 import { gemmCalls, type GemmCall } from './parallel-gemm.js';
-import type { Scratch } from './scratch.js';
+import { align16, type Scratch } from './scratch.js';
 import { CONV_MIN_WORK, PARALLEL_MIN_ELEMENTS, ranges, taskCount } from './split.js';
 
 /**
@@ -67,7 +67,7 @@ export function convTransposeKernel(engine: Engine, scratch: Scratch, node: IrNo
     const outSize = M * oh * ow;
     if (N * outSize === 0) return [new Tensor('float32', new Float32Array(0), outDims)];
     const n = h * wd, K = kh * kw, rows = Mg * K;
-    const packedGroup = Math.ceil(ex.packed_b_bytes(Cg, n) / 16) * 16;
+    const packedGroup = align16(ex.packed_b_bytes(Cg, n));
     const colBytes = M * K * n * 4;
     const [y] = engineCall(engine, scratch, { node, g, inputs: [x], outputs: [outDims], workBytes: group * packedGroup + colBytes }, ([xp], [yp], work) => {
       const col = work + group * packedGroup;

@@ -12,7 +12,7 @@ import { Tensor } from '../../tensor.js';
 import { convConstants, convEpilogue, runImages } from './conv-kernel.js';
 import type { Engine } from './engine.js';
 import { constF32, f32Input } from './io.js';
-import type { Scratch } from './scratch.js';
+import { align16, type Scratch } from './scratch.js';
 import { CONV_MIN_WORK, ranges, taskCount } from './split.js';
 
 export function depthwiseKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> | undefined {
@@ -65,6 +65,6 @@ export function depthwiseWindow(engine: Engine, geom: WindowGeometry): Depthwise
   const [pt, pl] = geom.padsBegin as [number, number];
   return {
     args: [kh, kw, sh, sw, dh, dw, pt, pl, oh, ow], taps: kh * kw, plane: oh * ow,
-    padBytes: Math.ceil(engine.exports.window_pad_bytes(oh, ow, kh, kw, sh, sw, dh, dw) / 16) * 16,
+    padBytes: align16(engine.exports.window_pad_bytes(oh, ow, kh, kw, sh, sw, dh, dw)),
   };
 }

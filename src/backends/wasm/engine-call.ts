@@ -12,7 +12,7 @@ import type { Tensor } from '../../tensor.js';
 import type { Engine } from './engine.js';
 import { put } from './io.js';
 import { readersOf, residencyOf } from './resident.js';
-import type { Scratch } from './scratch.js';
+import { align16, type Scratch } from './scratch.js';
 
 /** What a kernel call reads and writes. */
 export interface EngineCall {
@@ -49,7 +49,7 @@ export function engineCall(engine: Engine, scratch: Scratch, call: EngineCall, b
     keep.push(s.ptr);
     return s;
   });
-  const workBytes = Math.ceil((call.workBytes ?? 0) / 16) * 16;
+  const workBytes = align16(call.workBytes ?? 0);
   let copyBytes = 0;
   call.inputs.forEach((t, i) => { if (t && found[i] === undefined) copyBytes += blockBytes(t.size); });
   const work = scratch.get(workBytes + copyBytes);

@@ -5,6 +5,7 @@
 import { WasmnnError } from '../../errors.js';
 import { compileEngine, type EngineFile } from './engine-loader.js';
 import { wasmFeatures } from './probe.js';
+import { Scratch } from './scratch.js';
 import { ThreadPool, type Task } from './threads/pool.js';
 
 export type EngineFlavor = 'relaxed' | 'simd';
@@ -109,7 +110,7 @@ export class Engine {
   private pool?: ThreadPool;
   private starting?: Promise<void>;
   private disposed = false;
-  private jobRegion = { ptr: 0, bytes: 0 };
+  private readonly jobRegion = new Scratch(this);
 
   private constructor(readonly flavor: EngineFlavor, private readonly x: EngineExports,
     private readonly shared?: { module: WebAssembly.Module; memory: WebAssembly.Memory; threads: number }) {}
@@ -195,11 +196,7 @@ export class Engine {
    * the last one.
    */
   jobScratch(bytes: number): number {
-    if (bytes > this.jobRegion.bytes) {
-      const size = Math.max(bytes, 2 * this.jobRegion.bytes);
-      this.jobRegion = { ptr: this.alloc(size), bytes: size };
-    }
-    return this.jobRegion.ptr;
+    return this.jobRegion.get(bytes);
   }
 
   /** Reserves bytes in engine memory; the region lives as long as the engine. */

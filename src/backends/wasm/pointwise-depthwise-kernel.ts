@@ -13,7 +13,7 @@ import { activationCode, convWeights, runImages } from './conv-kernel.js';
 import { depthwiseWindow } from './depthwise-kernel.js';
 import type { Engine } from './engine.js';
 import { constF32, f32Input } from './io.js';
-import type { Scratch } from './scratch.js';
+import { align16, type Scratch } from './scratch.js';
 import { CONV_MIN_WORK, PARALLEL_MIN_ELEMENTS, ranges, taskCount } from './split.js';
 
 /**
@@ -22,8 +22,6 @@ import { CONV_MIN_WORK, PARALLEL_MIN_ELEMENTS, ranges, taskCount } from './split
  * as fast as 16 and faster than 4).
  */
 const GROUP_BYTES = 512 * 1024;
-
-const align16 = (b: number) => Math.ceil(b / 16) * 16;
 
 export function pointwiseDepthwiseKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> | undefined {
   const at = node.attrs as PointwiseDepthwiseAttrs;

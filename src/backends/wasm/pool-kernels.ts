@@ -10,7 +10,7 @@ import { Tensor } from '../../tensor.js';
 import type { Engine } from './engine.js';
 import { runImages } from './conv-kernel.js';
 import { f32Input, put } from './io.js';
-import type { Scratch } from './scratch.js';
+import { align16, type Scratch } from './scratch.js';
 import { CONV_MIN_WORK, PARALLEL_MIN_ELEMENTS, ranges, taskCount } from './split.js';
 
 /** The fields of the reference pools' attributes (src/ops/nn/pool.ts) this kernel reads. */
@@ -57,7 +57,7 @@ export function poolKernel(engine: Engine, scratch: Scratch, node: IrNode, graph
     const [kh, kw] = g.kernel as [number, number];
     const [sh, sw] = g.strides as [number, number];
     const [dh, dw] = g.dilations as [number, number];
-    const padBytes = Math.ceil(engine.exports.window_pad_bytes(oh, ow, kh, kw, sh, sw, dh, dw) / 16) * 16;
+    const padBytes = align16(engine.exports.window_pad_bytes(oh, ow, kh, kw, sh, sw, dh, dw));
     const parts = ranges(C, taskCount(engine, outSize * kh * kw, CONV_MIN_WORK));
     const invBytes = Math.ceil((oh + ow8) / 4) * 16;
     const inv = isMax ? undefined : [inverseCounts(g, 0, at.countIncludePad, oh), inverseCounts(g, 1, at.countIncludePad, ow8)] as const;

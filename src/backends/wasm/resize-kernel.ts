@@ -16,7 +16,7 @@ import { Tensor } from '../../tensor.js';
 import type { Engine } from './engine.js';
 import { engineCall } from './engine-call.js';
 import { f32Input } from './io.js';
-import type { Scratch } from './scratch.js';
+import { align16, type Scratch } from './scratch.js';
 import { PARALLEL_MIN_ELEMENTS, ranges, taskCount } from './split.js';
 
 /** Tables of one shape, laid out as one int32 block (float32 weights stored by their bits). */
@@ -98,7 +98,7 @@ export function resizeKernel(engine: Engine, scratch: Scratch, node: IrNode, g: 
     const size = plan.rows * ow;
     const parts = ranges(plan.rows, taskCount(engine, size * plan.cost, PARALLEL_MIN_ELEMENTS));
     const tableBytes = plan.blob.length * 4;
-    const ringBytes = attrs.mode === 'nearest' ? 0 : Math.ceil(ex.resize_ring_bytes(plan.tapsY, ow) / 16) * 16;
+    const ringBytes = attrs.mode === 'nearest' ? 0 : align16(ex.resize_ring_bytes(plan.tapsY, ow));
     const fill = attrs.extrapolation;
     const [y] = engineCall(engine, scratch, { node, g, inputs: [x], outputs: [outDims], workBytes: tableBytes + parts.length * ringBytes }, ([xp], [yp], work) => {
       new Int32Array(ex.memory.buffer, work, plan.blob.length).set(plan.blob);

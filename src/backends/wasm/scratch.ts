@@ -1,5 +1,8 @@
 import type { Engine } from './engine.js';
 
+/** `bytes` rounded up to 16, so regions laid end to end stay aligned for v128 loads. */
+export const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
+
 /** A reusable engine-memory region that grows (by doubling) to the largest request seen. */
 export class Scratch {
   private ptr = 0;

@@ -12,10 +12,9 @@ import { Tensor } from '../../tensor.js';
 import { convConstants, convEpilogue, convKernel, residualFor, runImages } from './conv-kernel.js';
 import type { Engine } from './engine.js';
 import { constF32, f32Input } from './io.js';
-import type { Scratch } from './scratch.js';
+import { align16, type Scratch } from './scratch.js';
 import { CONV_MIN_WORK, ranges, taskCount } from './split.js';
 
-const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
 /** G of F(4, 3) for the interpolation points 0, ±1, ±2, ∞ (matches Bᵀ and Aᵀ in the engine). */
 const G: readonly (readonly [number, number, number])[] = [
