@@ -28,4 +28,11 @@ export interface Backend {
   dispose?(): void;
   /** Something to await before the next run (worker threads still starting), or undefined. */
   settle?(): Promise<void> | undefined;
+  /**
+   * A run starts; `key` is its feeds' signature (names, types, dims). Runs with one signature
+   * make the same allocations, so the wasm backend plans their memory once per key.
+   */
+  beginRun?(key: string): void;
+  /** The run started by beginRun ended, its outputs copied out (`completed`) or by an error. */
+  endRun?(completed: boolean): void;
 }

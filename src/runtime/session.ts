@@ -172,16 +172,24 @@ export class InferenceSession {
     // Feeding an initializer's name overrides its default value: constants folded from it no longer hold.
     const overrides = [...values.keys()].some((n) => g.initializers.has(n));
     const o = overrides ? (this.overridable ??= overrideGraph(g)) : undefined;
-    const out = executeGraphPublic(o ? o.graph : this.folded!, o ? withDefaults(values, o.defaults) : values, this.impl!);
-    if (opProfile) printProfile();
-    const result: Record<string, Value> = {};
-    for (const w of wanted) {
-      const v = out.get(w)!;
-      // Outputs leave engine memory now, once: they must outlive the engine's next run and release().
-      if (v instanceof Tensor) void v.data;
-      result[w] = v;
+    const impl = this.impl!;
+    impl.beginRun?.(`${o ? 'override ' : ''}${feedSignature(values)}`);
+    let completed = false;
+    try {
+      const out = executeGraphPublic(o ? o.graph : this.folded!, o ? withDefaults(values, o.defaults) : values, impl);
+      if (opProfile) printProfile();
+      const result: Record<string, Value> = {};
+      for (const w of wanted) {
+        const v = out.get(w)!;
+        // Outputs leave engine memory now, once: they must outlive the engine's next run and release().
+        if (v instanceof Tensor) void v.data;
+        result[w] = v;
+      }
+      completed = true;
+      return result;
+    } finally {
+      impl.endRun?.(completed);
     }
-    return result;
   }
 
   /** Frees the model, its weights and its engine instance (wasm memory). The session cannot run afterwards. */
@@ -244,6 +252,11 @@ function typeName(t: TypeInfo | undefined): string {
     case 'sequence': case 'optional': return `${t.kind}(${typeName(t.elem)})`;
     case 'map': return `map(${t.keyType ?? '?'},${typeName(t.value)})`;
   }
+}
+
+/** Names, types and dims of the feeds: runs alike in these allocate alike. */
+function feedSignature(values: ReadonlyMap<string, Value>): string {
+  return [...values].map(([n, v]) => `${n}:${v instanceof Tensor ? `${v.type}[${v.dims.join(',')}]` : v.kind}`).join(' ');
 }
 
 function toValue(name: string, v: FeedValue): Value {

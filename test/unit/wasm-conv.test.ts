@@ -208,7 +208,7 @@ describe('wasm Conv: activations resident in engine memory', () => {
     g.node('Conv', ['b', g.init('wc', rnd([16, 16, 1, 1], 23))], {}, ['cc']);
     g.node('Add', ['cc', 'a'], {}, ['s']);
     g.node('Relu', ['s'], {}, ['c']);
-    // More values live at once than the engine has slots: the oldest are copied out.
+    // With many branches, many values are live at once: the plan gives each its own bytes.
     for (let i = 0; i < fan; i++) g.node('Conv', ['c', g.init(`wf${i}`, rnd([16, 16, 1, 1], 30 + i))], {}, [`f${i}`]);
     for (let i = 0; i < fan; i++) g.node('Conv', [`f${i}`, g.init(`wg${i}`, rnd([4, 16, 3, 3], 60 + i))], { pads: [1, 1, 1, 1] }, [`g${i}`]);
     g.node('Concat', Array.from({ length: fan }, (_, i) => `g${i}`), { axis: 1 }, ['y']);
@@ -218,7 +218,7 @@ describe('wasm Conv: activations resident in engine memory', () => {
   }
 
   for (const fan of [1, 12]) {
-    it(`outputs stay correct across runs (${fan} branch${fan > 1 ? 'es, more than the slots' : ''})`, async () => {
+    it(`outputs stay correct across runs (${fan} branch${fan > 1 ? 'es, all live at once' : ''})`, async () => {
       const bytes = chain(fan);
       const js = await InferenceSession.create(bytes, { executionProviders: ['js'] });
       const wasm = await InferenceSession.create(bytes, { executionProviders: ['wasm'] });

@@ -65,7 +65,7 @@ describe('wasm memory plan: values stay in engine memory across op kinds', () =>
     await sameAsJs(g.build({ opset: 17 }), [{ x: rnd([1, 4, 6, 6], 9) }, { x: rnd([1, 4, 6, 6], 10) }]);
   });
 
-  it('a Loop body: the carried value is fed back and read twice per iteration, its slot never reused early', async () => {
+  it('a Loop body: the carried value is fed back and read twice per iteration, its bytes never reused early', async () => {
     const body = new GraphBuilder('body');
     body.input('i', 'int64', []);
     body.input('cin', 'bool', []);

@@ -123,7 +123,7 @@ function isPointwise(geom: WindowGeometry, group: number, H: number, W: number):
 const inferred = new WeakMap<IrGraph, ReturnType<typeof inferGraphTypes>>();
 
 /** A value's dims when shape inference knows them all, else undefined. */
-function staticDims(g: IrGraph, name: string | undefined): number[] | undefined {
+export function staticDims(g: IrGraph, name: string | undefined): number[] | undefined {
   let types = inferred.get(g);
   if (!types) inferred.set(g, types = inferGraphTypes(g));
   const dims = dimsOf(name ? types.get(name) : undefined);

@@ -1,11 +1,10 @@
 /**
- * One kernel call on engine memory: the wasm backend's memory plan. A float32 input that an
- * engine kernel left resident (resident.ts) is read in place; any other is copied in once.
- * Outputs are written into residency slots, which are reused as soon as every reader in the
- * graph has consumed their value, and reach JavaScript only when something reads `data`
- * (a reference kernel, or the caller of run()). Chains of engine kernels therefore pass
- * activations through engine memory without copies, and a run allocates nothing once the
- * slots have grown to the model's sizes.
+ * One kernel call on engine memory. A float32 input that an engine kernel left resident
+ * (resident.ts) is read in place; any other is copied in once. Outputs are written into blocks
+ * the session's memory plan places in its arena, whose bytes later values reuse once every
+ * reader in the graph has consumed this one; they reach JavaScript only when something reads
+ * `data` (a reference kernel, or the caller of run()). Chains of engine kernels therefore pass
+ * activations through engine memory without copies, and a planned run allocates nothing.
  */
 import type { IrGraph, IrNode } from '../../graph/ir.js';
 import type { Tensor } from '../../tensor.js';
@@ -41,13 +40,14 @@ const sizeOf = (dims: readonly number[]): number => dims.reduce((p, d) => p * d,
  */
 export function engineCall(engine: Engine, scratch: Scratch, call: EngineCall, body: (ins: readonly number[], outs: readonly number[], work: number) => void): Tensor[] {
   const res = residencyOf(engine);
-  const found = call.inputs.map((t) => res.find(t));
-  // Claim output slots first: claiming may grow memory, which must happen before any view is made.
-  const keep: (number | undefined)[] = [...found];
-  const slots = call.outputs.map((dims) => {
-    const s = res.claim(blockBytes(sizeOf(dims)), keep);
-    keep.push(s.ptr);
-    return s;
+  const held = call.inputs.map((t) => res.holding(t));
+  const found = held.map((b) => b?.ptr);
+  // Claim output blocks first: claiming may grow memory, which must happen before any view is made.
+  const keep = held.filter((b) => b !== undefined);
+  const blocks = call.outputs.map((dims) => {
+    const b = res.claim(blockBytes(sizeOf(dims)), keep);
+    keep.push(b);
+    return b;
   });
   const workBytes = align16(call.workBytes ?? 0);
   let copyBytes = 0;
@@ -63,10 +63,10 @@ export function engineCall(engine: Engine, scratch: Scratch, call: EngineCall, b
     p += blockBytes(t.size);
     return at;
   });
-  body(ins, slots.map((s) => s.ptr), work);
+  body(ins, blocks.map((b) => b.ptr), work);
   for (const t of call.inputs) res.consumed(t, call.g);
-  return slots.map((s, i) => {
+  return blocks.map((b, i) => {
     const dims = call.outputs[i]!;
-    return res.publish(s, dims, sizeOf(dims), call.g, readersOf(call.g, call.node.outputs[i] ?? ''));
+    return res.publish(b, dims, sizeOf(dims), call.g, readersOf(call.g, call.node.outputs[i] ?? ''));
   });
 }

@@ -199,6 +199,11 @@ export class Engine {
     return this.jobRegion.get(bytes);
   }
 
+  /** Bytes of engine memory reserved so far (alloc(0) reserves nothing and returns the top). */
+  get reserved(): number {
+    return this.x.alloc(0);
+  }
+
   /** Reserves bytes in engine memory; the region lives as long as the engine. */
   alloc(bytes: number): number {
     return this.x.alloc(bytes);

@@ -23,6 +23,7 @@ import { batchNormKernel, instanceNormKernel, lrnKernel, reduceKernel } from './
 import { matmulDynamicKernel } from './matmul-dynamic-kernel.js';
 import { globalAveragePoolKernel, poolKernel } from './pool-kernels.js';
 import { recordHeld } from './io.js';
+import { residencyOf } from './resident.js';
 import { computeHalfAsFloat } from '../../graph/passes/half-as-float.js';
 import { Scratch } from './scratch.js';
 import type { Tensor } from '../../tensor.js';
@@ -94,14 +95,22 @@ function firstKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph)
   return undefined;
 }
 
+/** Ops (`domain::OpType`) the engine has kernels for; the rest run on the reference kernels. */
+export const WASM_NATIVE_OPS: readonly string[] = Object.keys(FACTORIES);
+
+/** The wasm backend, with what tests and diagnostics read of its engine. */
+export interface WasmBackend extends Backend {
+  /** Whether the worker pool is running. */
+  threadsActive(): boolean;
+  /** Bytes of engine memory held for activations, and reserved in all. */
+  memory(): { activations: number; engine: number };
+}
+
 /**
  * Creates a backend with its own engine instance (one per session). With `startThreads` the
  * worker pool starts now (threads the caller asked for); otherwise on the first large job.
  */
-/** Ops (`domain::OpType`) the engine has kernels for; the rest run on the reference kernels. */
-export const WASM_NATIVE_OPS: readonly string[] = Object.keys(FACTORIES);
-
-export async function createWasmBackend(flavor: EngineFlavor, threads = 1, startThreads = false): Promise<Backend & { threadsActive(): boolean }> {
+export async function createWasmBackend(flavor: EngineFlavor, threads = 1, startThreads = false): Promise<WasmBackend> {
   const engine = await Engine.create(flavor, threads);
   if (startThreads) await engine.startThreads();
   const scratch = new Scratch(engine);
@@ -130,6 +139,9 @@ export async function createWasmBackend(flavor: EngineFlavor, threads = 1, start
     threads: engine.threads,
     dispose: () => engine.dispose(),
     threadsActive: () => engine.poolActive,
+    memory: () => ({ activations: residencyOf(engine).bytes, engine: engine.reserved }),
     settle: () => engine.settle(),
+    beginRun: (key) => residencyOf(engine).beginRun(key),
+    endRun: (completed) => residencyOf(engine).endRun(completed),
   };
 }

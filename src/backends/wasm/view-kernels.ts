@@ -22,7 +22,7 @@ export function viewKernel(engine: Engine, _scratch: unknown, node: IrNode, g: I
     const stand = new Tensor('float32', mem, x.dims);
     const outs = node.op.run([stand, ...inputs.slice(1)], attrs, ctx);
     const y = outs[0];
-    // Only a pure view may alias the slot; anything else gets its own copy, never engine memory.
+    // Only a pure view may alias the block; anything else gets its own copy, never engine memory.
     const view = outs.length === 1 && y instanceof Tensor && y.data === mem ? res.alias(x, y.dims, g, readersOf(g, node.outputs[0] ?? '')) : undefined;
     if (view) {
       res.consumed(x, g);

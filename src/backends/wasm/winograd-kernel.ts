@@ -1,15 +1,16 @@
 /**
  * Winograd F(4×4, 3×3) for 3×3, stride-1, dilation-1, ungrouped (Fused)Conv on the
- * engine (assembly/winograd.ts). The weights are transformed once, U = G g Gᵀ,
- * the first time a worthwhile input size runs; sizes where the 4×4 tiles waste
- * too much (7×7 maps) or channel counts too small to amortise the tile
- * transforms go to the im2col kernel.
+ * engine (assembly/winograd.ts). The weights are transformed once, U = G g Gᵀ:
+ * at session creation when shape inference knows the input map, else the first
+ * time a worthwhile input size runs. Sizes where the 4×4 tiles waste too much
+ * (7×7 maps) or channel counts too small to amortise the tile transforms go to
+ * the im2col kernel.
  */
 import type { IrGraph, IrNode } from '../../graph/ir.js';
 import { convPlan, type ConvAttrs } from '../../ops/nn/conv.js';
 import type { Kernel } from '../../ops/op.js';
 import { Tensor } from '../../tensor.js';
-import { convConstants, convEpilogue, convKernel, residualFor, runImages } from './conv-kernel.js';
+import { convConstants, convEpilogue, convKernel, residualFor, runImages, staticDims } from './conv-kernel.js';
 import type { Engine } from './engine.js';
 import { constF32, f32Input } from './io.js';
 import { align16, type Scratch } from './scratch.js';
@@ -74,6 +75,19 @@ export function winogradKernel(engine: Engine, scratch: Scratch, node: IrNode, g
   const { act, lo, hi, residual } = convEpilogue(node);
   let uPtr = 0, bPtr = 0;
   let fallback: Kernel<unknown> | undefined;
+  const transform = () => {
+    uPtr = engine.alloc(36 * M * C * 4);
+    winogradWeights(w.data as Float32Array, M, C, engine.f32(uPtr, 36 * M * C));
+    bPtr = b ? constF32(engine, b) : 0;
+  };
+  // With the map known, prepare the path it takes now: weights reserved on a first run would
+  // sit between the activation regions the memory plan grows (resident.ts).
+  const known = staticDims(g, node.inputs[0]);
+  if (known?.length === 4 && known[1] === C) {
+    const [oh, ow] = convPlan(known, w.dims, at).geom.outShape as [number, number];
+    if (winogradPays(oh, ow, C, M)) transform();
+    else fallback = convKernel(engine, scratch, node, g) ?? node.op.run;
+  }
   return (inputs, attrs, ctx) => {
     const x = f32Input(inputs[0]);
     if (!x || x.dims.length !== 4) return node.op.run(inputs, attrs, ctx);
@@ -86,11 +100,7 @@ export function winogradKernel(engine: Engine, scratch: Scratch, node: IrNode, g
       fallback ??= convKernel(engine, scratch, node, g) ?? node.op.run;
       return fallback(inputs, attrs, ctx);
     }
-    if (!uPtr) {
-      uPtr = engine.alloc(36 * M * C * 4);
-      winogradWeights(w.data as Float32Array, M, C, engine.f32(uPtr, 36 * M * C));
-      bPtr = b ? constF32(engine, b) : 0;
-    }
+    if (!uPtr) transform();
     const ex = engine.exports;
     const [pt, pl] = geom.padsBegin as [number, number];
     const parts = taskCount(engine, 9 * C * M * oh * ow, CONV_MIN_WORK);
