@@ -1,8 +1,8 @@
 /**
- * 1-D and 2-D ConvTranspose on the engine: per image and group, a GEMM of the transposed
- * weights (packed once per session) with the image gives columns [Mg·kh·kw, h·w], which
- * col2im adds into the output planes started from the bias. Geometry comes from the op's own
- * plan; 1-D runs as 2-D with height 1; 3-D stays on the reference kernel.
+ * 1-D, 2-D and 3-D ConvTranspose on the engine: per image and group, a GEMM of the transposed
+ * weights (packed once per session) with the image gives columns [Mg·kd·kh·kw, d·h·w], which
+ * col2im adds into the output volumes started from the bias. Geometry comes from the op's own
+ * plan; 1-D and 2-D run as 3-D with unit leading dims (no padding, stride or dilation there).
  */
 import type { IrGraph, IrNode } from '../../graph/ir.js';
 import { convTransposePlan, type ConvTransposeAttrs } from '../../ops/nn/conv-transpose.js';
@@ -40,11 +40,11 @@ function transposedWeights(engine: Engine, w: Tensor, group: number): number {
   return p;
 }
 
-/** The kernel for a ConvTranspose whose W (rank 3 or 4, float32) and B are constants; else undefined. */
+/** The kernel for a ConvTranspose whose W (rank 3 to 5, float32) and B are constants; else undefined. */
 export function convTransposeKernel(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph): Kernel<unknown> | undefined {
   const w = g.initializers.get(node.inputs[1] ?? '');
   const b = node.inputs[2] ? g.initializers.get(node.inputs[2]) : undefined;
-  if (!w || w.type !== 'float32' || (w.dims.length !== 3 && w.dims.length !== 4)) return undefined;
+  if (!w || w.type !== 'float32' || w.dims.length < 3 || w.dims.length > 5) return undefined;
   if (node.inputs[2] && (!b || b.type !== 'float32')) return undefined;
   const at = node.attrs as ConvTransposeAttrs;
   const group = at.group;
@@ -56,17 +56,17 @@ export function convTransposeKernel(engine: Engine, scratch: Scratch, node: IrNo
     const x = f32Input(inputs[0]);
     if (!x || x.dims.length !== w.dims.length || x.size === 0) return node.op.run(inputs, attrs, ctx);
     const { N, C, M, Cg, Mg, geom, outDims } = convTransposePlan(x, w, b, at);
-    const two = geom.rank === 2;
-    // 1-D as 2-D: height 1, one kernel row, unit stride and dilation, no padding.
-    const [h, wd] = two ? geom.outShape as [number, number] : [1, geom.outShape[0]!];
-    const [oh, ow] = two ? geom.inShape as [number, number] : [1, geom.inShape[0]!];
-    const [kh, kw] = two ? geom.kernel as [number, number] : [1, geom.kernel[0]!];
-    const [sh, sw] = two ? geom.strides as [number, number] : [1, geom.strides[0]!];
-    const [dh, dw] = two ? geom.dilations as [number, number] : [1, geom.dilations[0]!];
-    const [pt, pl] = two ? geom.padsBegin as [number, number] : [0, geom.padsBegin[0]!];
-    const outSize = M * oh * ow;
+    // Spatial dims as 3-D: 1-D and 2-D get unit leading dims, one tap, unit stride, no padding.
+    const lead = (v: readonly number[], unit: number) => [...new Array<number>(3 - v.length).fill(unit), ...v] as [number, number, number];
+    const [d, h, wd] = lead(geom.outShape, 1);
+    const [od, oh, ow] = lead(geom.inShape, 1);
+    const [kd, kh, kw] = lead(geom.kernel, 1);
+    const [sd, sh, sw] = lead(geom.strides, 1);
+    const [dd, dh, dw] = lead(geom.dilations, 1);
+    const [pf, pt, pl] = lead(geom.padsBegin, 0);
+    const outSize = M * od * oh * ow;
     if (N * outSize === 0) return [new Tensor('float32', new Float32Array(0), outDims)];
-    const n = h * wd, K = kh * kw, rows = Mg * K;
+    const n = d * h * wd, K = kd * kh * kw, rows = Mg * K;
     const packedGroup = align16(ex.packed_b_bytes(Cg, n));
     const colBytes = M * K * n * 4;
     const [y] = engineCall(engine, scratch, { node, g, inputs: [x], outputs: [outDims], workBytes: group * packedGroup + colBytes }, ([xp], [yp], work) => {
@@ -88,7 +88,8 @@ export function convTransposeKernel(engine: Engine, scratch: Scratch, node: IrNo
         const yi = yp! + img * outSize * 4;
         engine.parallel(scatterParts.map(([m0, m1]) => ({
           fn: 'col2im_add_f32',
-          args: [col + m0 * K * n * 4, m1 - m0, h, wd, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, bPtr ? bPtr + m0 * 4 : 0, yi + m0 * oh * ow * 4],
+          args: [col + m0 * K * n * 4, m1 - m0, d, h, wd, kd, kh, kw, sd, sh, sw, dd, dh, dw, pf, pt, pl, od, oh, ow, bPtr ? bPtr + m0 * 4 : 0,
+            yi + (m0 * outSize / M) * 4],
         })));
       }
     });

@@ -59,8 +59,9 @@ interface EngineExports {
   lrn_f32(x: number, y: number, p0: number, planes: number, n: number, channels: number, before: number, after: number, k: number, bias: number, beta: number): void;
   residual_act_f32(y: number, z: number, n: number, act: number, lo: number, hi: number): void;
   transpose_f32(x: number, y: number, d0: number, d1: number, d2: number, d3: number, s0: number, s1: number, s2: number, s3: number, r0: number, r1: number): void;
-  col2im_add_f32(col: number, channels: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
-    pt: number, pl: number, oh: number, ow: number, bias: number, y: number): void;
+  col2im_add_f32(col: number, channels: number, d: number, h: number, w: number, kd: number, kh: number, kw: number,
+    sd: number, sh: number, sw: number, dd: number, dh: number, dw: number, pf: number, pt: number, pl: number, od: number, oh: number, ow: number,
+    bias: number, y: number): void;
   resize_nearest_f32(x: number, y: number, rowOff: number, colOff: number, r0: number, r1: number, ow: number, fill: number): void;
   resize_ring_bytes(tapsY: number, ow: number): number;
   resize_weighted_f32(x: number, y: number, r0: number, r1: number, h: number, w: number, oh: number, ow: number,
