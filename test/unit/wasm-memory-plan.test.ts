@@ -78,6 +78,18 @@ describe('memory plan: lifetimes into regions', () => {
   });
 });
 
+/** Runs `body` with a wasm and a js session of the model, then releases both. */
+async function withSessions(bytes: Uint8Array, body: (wasm: InferenceSession, js: InferenceSession) => Promise<void>): Promise<void> {
+  const wasm = await InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+  const js = await InferenceSession.create(bytes, { executionProviders: ['js'] });
+  try {
+    await body(wasm, js);
+  } finally {
+    await wasm.release();
+    await js.release();
+  }
+}
+
 describe('wasm backend: runs replay their signature\'s plan', () => {
   /** x[N, 64] through 8 × (MatMul → Relu), every value a float32 [N, 64] in engine memory. */
   function chain(): Uint8Array {
@@ -134,15 +146,12 @@ describe('wasm backend: runs replay their signature\'s plan', () => {
     g.node('Sigmoid', ['r'], {}, ['s']);
     g.node('Add', ['m', 's'], {}, ['y']);
     g.output('y');
-    const bytes = g.build({ opset: 17 });
-    const wasm = await InferenceSession.create(bytes, { executionProviders: ['wasm'] });
-    const js = await InferenceSession.create(bytes, { executionProviders: ['js'] });
-    for (let i = 0; i < 3; i++) {
-      const feeds = { x: randomTensor('float32', [4, 16], 32 + i, -1, 1) };
-      assert.equal(compareTensors((await wasm.run(feeds)).y!, (await js.run(feeds)).y!, { rtol: 1e-4, atol: 1e-5 }, `run ${i}`), undefined);
-    }
-    await wasm.release();
-    await js.release();
+    await withSessions(g.build({ opset: 17 }), async (wasm, js) => {
+      for (let i = 0; i < 3; i++) {
+        const feeds = { x: randomTensor('float32', [4, 16], 32 + i, -1, 1) };
+        assert.equal(compareTensors((await wasm.run(feeds)).y!, (await js.run(feeds)).y!, { rtol: 1e-4, atol: 1e-5 }, `run ${i}`), undefined);
+      }
+    });
   });
 
   it('a run that fails midway leaves the next runs correct', async () => {
@@ -153,20 +162,17 @@ describe('wasm backend: runs replay their signature\'s plan', () => {
     g.node('Relu', ['m'], {}, ['r']);
     g.node('Reshape', ['r', 'shape'], {}, ['y']);
     g.output('y');
-    const bytes = g.build({ opset: 17 });
-    const wasm = await InferenceSession.create(bytes, { executionProviders: ['wasm'] });
-    const js = await InferenceSession.create(bytes, { executionProviders: ['js'] });
     const shape = (v: number[]) => new Tensor('int64', BigInt64Array.from(v.map(BigInt)), [2]);
-    for (const [i, s] of [[4, 4], [3, 5], [8, 2], [3, 5], [16, 1]].entries()) {
-      const feeds = { x: randomTensor('float32', [2, 8], 20 + i, -1, 1), shape: shape(s) };
-      if (s[0]! * s[1]! !== 16) {
-        await assert.rejects(wasm.run(feeds), /Reshape/);
-        continue;
+    await withSessions(g.build({ opset: 17 }), async (wasm, js) => {
+      for (const [i, s] of [[4, 4], [3, 5], [8, 2], [3, 5], [16, 1]].entries()) {
+        const feeds = { x: randomTensor('float32', [2, 8], 20 + i, -1, 1), shape: shape(s) };
+        if (s[0]! * s[1]! !== 16) {
+          await assert.rejects(wasm.run(feeds), /Reshape/);
+          continue;
+        }
+        const [got, ref] = [await wasm.run(feeds), await js.run(feeds)];
+        assert.equal(compareTensors(got.y!, ref.y!, { rtol: 1e-4, atol: 1e-5 }, `run ${i}`), undefined);
       }
-      const [got, ref] = [await wasm.run(feeds), await js.run(feeds)];
-      assert.equal(compareTensors(got.y!, ref.y!, { rtol: 1e-4, atol: 1e-5 }, `run ${i}`), undefined);
-    }
-    await wasm.release();
-    await js.release();
+    });
   });
 });

@@ -10,11 +10,13 @@
  * engine memory this residency already holds, and the last region grows if the plan needs more.
  * Plans are kept per input signature; later runs with that signature put claim i at its planned
  * address: no search and no allocation. A run that strays from its plan (other shapes, a Loop's
- * other trip count) places the rest first-fit and is planned anew.
+ * other trip count) places the rest best-fit and is planned anew.
  *
  * Safety: a block's bytes are reused only when its tensors are unreachable, already copied out,
  * or read by every reader in their graph (counted when the kernel is made); a block still busy
- * where a planned block must go is copied out first. Reads from other graphs (subgraphs) never
+ * where a planned block must go is copied out first. A freed block's tensors stay readable in
+ * place until a claim overwrites its bytes; then they are detached, and engine kernels that
+ * still read them copy them in from their JS copy. Reads from other graphs (subgraphs) never
  * count, so values they see are copied out before their bytes are reused. A view op (Reshape,
  * Flatten, …) adds a tensor of other dims over the same block (alias).
  */
@@ -24,7 +26,7 @@ import { Tensor } from '../../tensor.js';
 import type { Engine } from './engine.js';
 import { copyOut } from './io.js';
 import { align16 } from './scratch.js';
-import { planMemory, type MemoryPlan } from './memory-plan.js';
+import { planMemory } from './memory-plan.js';
 
 /** A tensor over a block, and whether its data has been copied out. */
 interface Owner {
@@ -180,7 +182,7 @@ class Residency {
     }
     if (ptr === undefined) {
       if (run) run.strayed = true;
-      ptr = this.firstFit(bytes, keep);
+      ptr = this.bestFit(bytes, keep);
     }
     // Tensors over bytes this block takes are no longer there: their readers copy them in.
     this.freed = this.freed.filter((f) => {
@@ -238,12 +240,8 @@ class Residency {
     });
   }
 
-  /**
-   * The tightest gap that fits in any region (best fit leaves the big gaps for big values, which
-   * keeps a first run's footprint near its plan), else the end of the last region grown, else a
-   * new region.
-   */
-  private firstFit(bytes: number, keep: readonly Block[]): number {
+  /** The tightest gap that fits in any region, else the end of the last region grown, else a new region. */
+  private bestFit(bytes: number, keep: readonly Block[]): number {
     const taken = [...this.live, ...keep.filter((b) => !this.live.includes(b))];
     let best = -1, bestGap = Infinity;
     for (const r of this.regions) {
