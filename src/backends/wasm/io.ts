@@ -48,11 +48,6 @@ export function put(engine: Engine, ptr: number, src: Float32Array): void {
   engine.f32(ptr, src.length).set(src);
 }
 
-/** A fresh Float32Array holding `n` floats read from engine memory at `ptr`. */
-export function take(engine: Engine, ptr: number, n: number): Float32Array {
-  return copyOut(engine.f32(ptr, n));
-}
-
 /**
  * A fresh copy of a view of engine memory. V8 slices a view of shared memory (the threaded
  * engines') element by element: 4 MB took 1.31 ms by slice against 0.79 ms by a new array

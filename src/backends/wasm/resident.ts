@@ -112,20 +112,20 @@ class Residency {
 
   constructor(private readonly engine: Engine) {}
 
-  /** The block t lives in, if any. */
-  private blockOf(t: Tensor | undefined): Block | undefined {
+  /** The block t lives in, if any (engineCall keeps its inputs' blocks clear of its outputs). */
+  holding(t: Tensor | undefined): Block | undefined {
     const b = t && this.where.get(t);
     return b && b.owners.some((o) => o.ref.deref() === t) ? b : undefined;
   }
 
   /** Engine address of t's data when t lives in a block. */
   find(t: Tensor | undefined): number | undefined {
-    return this.blockOf(t)?.ptr;
+    return this.holding(t)?.ptr;
   }
 
   /** One read of t by a kernel of graph g is done; after the last, t's block is free. */
   consumed(t: Tensor | undefined, g: IrGraph): void {
-    const b = this.blockOf(t);
+    const b = this.holding(t);
     if (b && b.graph === g) b.pending--;
   }
 
@@ -209,15 +209,10 @@ class Residency {
    * undefined when x is not resident for graph g (its readers are counted elsewhere).
    */
   alias(x: Tensor, dims: readonly number[], g: IrGraph, readers: number): Tensor | undefined {
-    const b = this.blockOf(x);
+    const b = this.holding(x);
     if (!b || b.graph !== g) return undefined;
     b.pending += readers;
     return this.lazyTensor(b, dims, x.size);
-  }
-
-  /** The block t lives in (for engineCall's `keep`). */
-  holding(t: Tensor | undefined): Block | undefined {
-    return this.blockOf(t);
   }
 
   private busy(b: Block): boolean {
@@ -243,15 +238,16 @@ class Residency {
   /** The tightest gap that fits in any region, else the end of the last region grown, else a new region. */
   private bestFit(bytes: number, keep: readonly Block[]): number {
     const taken = [...this.live, ...keep.filter((b) => !this.live.includes(b))];
-    let best = -1, bestGap = Infinity;
+    let best = -1, bestGap = Infinity, tail = 0;
     for (const r of this.regions) {
-      const { at, gap } = gapsOf(r, bytes, taken);
-      if (at >= 0 && gap < bestGap) { best = at; bestGap = gap; }
+      const fit = gapsOf(r, bytes, taken);
+      if (fit.at >= 0 && fit.gap < bestGap) { best = fit.at; bestGap = fit.gap; }
+      tail = fit.tail;
     }
     if (best >= 0) return best;
     const last = this.growable();
     if (last) {
-      const { tail } = gapsOf(last, bytes, taken);
+      // tail is where the last region's free end begins.
       this.grow(tail + bytes - last.ptr - last.bytes);
       return tail;
     }
