@@ -6,7 +6,7 @@
  * calling thread.
  */
 import type { Engine } from './engine.js';
-import { PARALLEL_MIN_WORK, ranges, taskCount } from './split.js';
+import { PARALLEL_MIN_ELEMENTS, PARALLEL_MIN_WORK, ranges, taskCount } from './split.js';
 import type { Task } from './threads/pool.js';
 
 /**
@@ -64,24 +64,37 @@ function split(g: GemmCall, ap: number, parts: number): Task[] {
 const packsA = (g: GemmCall) => !g.perRowBias && g.m >= 4 && g.n >= 32;
 
 /**
- * Packs the A of each call that reads it packed into the engine's job scratch, on the calling
- * thread before the job (one pass serves every task); 0 for the others. Split jobs run on the
- * shared-memory build, where V8 runs the relaxed strided-A micro-kernel 4–9% slower than the
- * packed one (see pack_a_f32). The simd128 builds run the strided loop alike on both memories
- * (packing, simd128 matmul 1024² on 2 threads took 35.7–39.7 ms in two bench runs against
- * 30.8–31.2 without), and one thread keeps the plain build, so only relaxed split jobs pack.
+ * Packs the A of each call that reads it packed into the engine's job scratch before the GEMM
+ * job (one pass serves every task); 0 for the others. Split jobs run on the shared-memory
+ * build, where V8 runs the relaxed strided-A micro-kernel 4–9% slower than the packed one (see
+ * pack_a_f32). The simd128 builds run the strided loop alike on both memories (packing, simd128
+ * matmul 1024² on 2 threads took 35.7–39.7 ms in two bench runs against 30.8–31.2 without),
+ * and one thread keeps the plain build, so only relaxed split jobs pack. The packing is itself
+ * split by 4-row groups over the threads once it is worth a dispatch. It is memory-bound, so
+ * two threads gain less than 2×: BERT-base's 74 packs per run on 2 threads took 3.3 ms split
+ * against 4.9–5.1 ms on the calling thread; matmul 1024²'s one, 0.53 against 0.64 ms.
  */
-function packA(engine: Engine, calls: readonly GemmCall[]): number[] {
+function packA(engine: Engine, calls: readonly GemmCall[], parts: number): number[] {
   if (engine.flavor !== 'relaxed') return calls.map(() => 0);
   const x = engine.exports;
   const bytes = calls.map((g) => (packsA(g) ? x.packed_a_bytes(g.m, g.k) : 0));
   let ptr = engine.jobScratch(bytes.reduce((s, b) => s + b, 0));
-  return calls.map((g, i) => {
+  const tasks: Task[] = [];
+  let elements = 0;
+  const aps = calls.map((g, i) => {
     if (!bytes[i]) return 0;
-    x.pack_a_f32(g.a, g.lda, g.m, g.k, ptr);
+    const ap = ptr;
     ptr += bytes[i]!;
-    return ptr - bytes[i]!;
+    const groups = g.m & ~3;
+    elements += groups * g.k;
+    for (const [r0, r1] of ranges(groups, Math.max(1, Math.ceil(parts / calls.length)), 4)) {
+      tasks.push({ fn: 'pack_a_f32', args: [g.a + r0 * g.lda * 4, g.lda, r1 - r0, g.k, ap + r0 * g.k * 4] });
+    }
+    return ap;
   });
+  if (elements >= PARALLEL_MIN_ELEMENTS) engine.parallel(tasks);
+  else engine.serial(tasks);
+  return aps;
 }
 
 /**
@@ -95,7 +108,7 @@ export function gemmCalls(engine: Engine, calls: readonly GemmCall[], minWork = 
   const tasks: Task[] = [];
   // Every thread gets a share: split each call so that calls × chunks ≥ parts.
   const perCall = Math.max(1, Math.ceil(parts / calls.length));
-  const aps = parts > 1 ? packA(engine, calls) : calls.map(() => 0);
+  const aps = parts > 1 ? packA(engine, calls, parts) : calls.map(() => 0);
   calls.forEach((g, i) => tasks.push(...split(g, aps[i]!, perCall)));
   if (parts > 1) engine.parallel(tasks);
   else engine.serial(tasks);
