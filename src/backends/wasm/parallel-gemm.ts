@@ -72,9 +72,10 @@ const packsA = (g: GemmCall) => !g.perRowBias && g.m >= 4 && g.n >= 32;
  * and one thread keeps the plain build, so only relaxed split jobs pack. The packing is itself
  * split by 4-row groups over the threads once it is worth a dispatch. It is memory-bound, so
  * two threads gain less than 2×: BERT-base's 74 packs per run on 2 threads took 3.3 ms split
- * against 4.9–5.1 ms on the calling thread; matmul 1024²'s one, 0.53 against 0.64 ms.
+ * against 4.9–5.1 ms on the calling thread; matmul 1024²'s one, 0.53 against 0.64 ms. Each
+ * call's A is cut as its GEMM is (`perCall` chunks).
  */
-function packA(engine: Engine, calls: readonly GemmCall[], parts: number): number[] {
+function packA(engine: Engine, calls: readonly GemmCall[], perCall: number): number[] {
   if (engine.flavor !== 'relaxed') return calls.map(() => 0);
   const x = engine.exports;
   const bytes = calls.map((g) => (packsA(g) ? x.packed_a_bytes(g.m, g.k) : 0));
@@ -87,7 +88,7 @@ function packA(engine: Engine, calls: readonly GemmCall[], parts: number): numbe
     ptr += bytes[i]!;
     const groups = g.m & ~3;
     elements += groups * g.k;
-    for (const [r0, r1] of ranges(groups, Math.max(1, Math.ceil(parts / calls.length)), 4)) {
+    for (const [r0, r1] of ranges(groups, perCall, 4)) {
       tasks.push({ fn: 'pack_a_f32', args: [g.a + r0 * g.lda * 4, g.lda, r1 - r0, g.k, ap + r0 * g.k * 4] });
     }
     return ap;
@@ -108,7 +109,7 @@ export function gemmCalls(engine: Engine, calls: readonly GemmCall[], minWork = 
   const tasks: Task[] = [];
   // Every thread gets a share: split each call so that calls × chunks ≥ parts.
   const perCall = Math.max(1, Math.ceil(parts / calls.length));
-  const aps = parts > 1 ? packA(engine, calls, parts) : calls.map(() => 0);
+  const aps = parts > 1 ? packA(engine, calls, perCall) : calls.map(() => 0);
   calls.forEach((g, i) => tasks.push(...split(g, aps[i]!, perCall)));
   if (parts > 1) engine.parallel(tasks);
   else engine.serial(tasks);
