@@ -37,6 +37,30 @@ const up = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
 
 const overlaps = (a: Lifetime, b: Lifetime): boolean => a.first <= b.last && b.first <= a.last;
 
+/** Bytes [start, end) of one address space. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The tightest gap of at least `size` bytes in [from, to) clear of `taken` (any order): its start
+ * `at` (-1: none fits) and size `gap`, and `tail`, where the free end after the last taken span
+ * begins. Both the planner and the residency's best fit search gaps this way.
+ */
+export function tightestGap(taken: readonly Span[], from: number, to: number, size: number): { at: number; gap: number; tail: number } {
+  let at = from, best = -1, bestGap = Infinity;
+  for (const s of [...taken].sort((x, y) => x.start - y.start)) {
+    const gap = s.start - at;
+    if (gap >= size && gap < bestGap) { best = at; bestGap = gap; }
+    at = Math.max(at, s.end);
+  }
+  // An open-ended range (to = Infinity) never offers its tail as a gap: callers place there last.
+  const tail = to - at;
+  if (tail >= size && tail < bestGap) { best = at; bestGap = tail; }
+  return { at: best, gap: bestGap, tail: at };
+}
+
 /**
  * Places every value so that no two live at the same claim share a byte: in the tightest gap of
  * the fixed regions (bytes each, in order), else in the open region after them.
@@ -52,19 +76,12 @@ export function planMemory(values: readonly Lifetime[], fixed: readonly number[]
     let best: Place | undefined;
     let bestGap = Infinity;
     for (let r = 0; r <= fixed.length; r++) {
-      const cap = r < fixed.length ? fixed[r]! : Infinity;
-      // The values of region r live with v, by offset: v may go in a gap between them, or after the last.
-      const busy = inRegion[r]!.filter((j) => overlaps(values[j]!, v)).sort((a, b) => places[a]!.offset - places[b]!.offset);
-      let at = 0;
-      const consider = (gap: number) => {
-        if (gap >= size && gap < bestGap) { best = { region: r, offset: at }; bestGap = gap; }
-      };
-      for (const j of busy) {
-        consider(places[j]!.offset - at);
-        at = Math.max(at, places[j]!.offset + up(values[j]!.bytes));
-      }
-      if (r < fixed.length) consider(cap - at);
-      else if (!best) best = { region: r, offset: at };
+      // The values of region r live with v: v may go in a gap between them, or after the last.
+      const busy = inRegion[r]!.filter((j) => overlaps(values[j]!, v))
+        .map((j) => ({ start: places[j]!.offset, end: places[j]!.offset + up(values[j]!.bytes) }));
+      const fit = tightestGap(busy, 0, r < fixed.length ? fixed[r]! : Infinity, size);
+      if (fit.at >= 0 && fit.gap < bestGap) { best = { region: r, offset: fit.at }; bestGap = fit.gap; }
+      if (r === fixed.length && !best) best = { region: r, offset: fit.tail };
     }
     places[i] = best!;
     inRegion[best!.region]!.push(i);

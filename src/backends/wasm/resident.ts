@@ -26,7 +26,7 @@ import { Tensor } from '../../tensor.js';
 import type { Engine } from './engine.js';
 import { copyOut } from './io.js';
 import { align16 } from './scratch.js';
-import { planMemory } from './memory-plan.js';
+import { planMemory, tightestGap } from './memory-plan.js';
 
 /** A tensor over a block, and whether its data has been copied out. */
 interface Owner {
@@ -75,22 +75,6 @@ interface Plan {
 /** Input signatures whose plans are kept (a model fed a few shapes in turn replays each). */
 const MAX_PLANS = 4;
 const hits = (b: Region, ptr: number, bytes: number): boolean => b.ptr < ptr + bytes && ptr < b.ptr + b.bytes;
-
-/**
- * The tightest gap of region r that holds `bytes` clear of `taken` ({ at, gap }), and where the
- * free tail of r begins (from there r can grow).
- */
-function gapsOf(r: Region, bytes: number, taken: readonly Region[]): { at: number; gap: number; tail: number } {
-  let at = r.ptr, best = -1, bestGap = Infinity;
-  for (const b of taken.filter((t) => hits(t, r.ptr, r.bytes)).sort((x, y) => x.ptr - y.ptr)) {
-    const gap = b.ptr - at;
-    if (gap >= bytes && gap < bestGap) { best = at; bestGap = gap; }
-    at = Math.max(at, b.ptr + b.bytes);
-  }
-  const tail = r.ptr + r.bytes - at;
-  if (tail >= bytes && tail < bestGap) { best = at; bestGap = tail; }
-  return { at: best, gap: bestGap, tail: at };
-}
 
 class Residency {
   /** Blocks that may hold values, in no order. */
@@ -240,7 +224,8 @@ class Residency {
     const taken = [...this.live, ...keep.filter((b) => !this.live.includes(b))];
     let best = -1, bestGap = Infinity, tail = 0;
     for (const r of this.regions) {
-      const fit = gapsOf(r, bytes, taken);
+      const spans = taken.filter((t) => hits(t, r.ptr, r.bytes)).map((t) => ({ start: t.ptr, end: t.ptr + t.bytes }));
+      const fit = tightestGap(spans, r.ptr, r.ptr + r.bytes, bytes);
       if (fit.at >= 0 && fit.gap < bestGap) { best = fit.at; bestGap = fit.gap; }
       tail = fit.tail;
     }

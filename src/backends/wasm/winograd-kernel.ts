@@ -78,6 +78,8 @@ export function winogradKernel(engine: Engine, scratch: Scratch, node: IrNode, g
   const { act, lo, hi, residual } = convEpilogue(node);
   let uPtr = 0, bPtr = 0;
   let fallback: Kernel<unknown> | undefined;
+  /** The im2col kernel this conv falls back to, made once. */
+  const im2col = () => (fallback ??= convKernel(engine, scratch, node, g) ?? node.op.run);
   const transform = () => {
     uPtr = engine.alloc(36 * M * C * 4);
     winogradWeights(w.data as Float32Array, M, C, engine.f32(uPtr, 36 * M * C));
@@ -89,7 +91,7 @@ export function winogradKernel(engine: Engine, scratch: Scratch, node: IrNode, g
   if (known?.length === 4 && known[1] === C) {
     const [oh, ow] = convPlan(known, w.dims, at).geom.outShape as [number, number];
     if (winogradPays(oh, ow, C, M)) transform();
-    else fallback = convKernel(engine, scratch, node, g) ?? node.op.run;
+    else im2col();
   }
   return (inputs, attrs, ctx) => {
     const x = f32Input(inputs[0]);
@@ -100,8 +102,7 @@ export function winogradKernel(engine: Engine, scratch: Scratch, node: IrNode, g
     if (N * oh * ow === 0) return [new Tensor('float32', new Float32Array(0), outDims)];
     const z = residual ? residualFor(inputs[3], outDims) : undefined;
     if (!winogradPays(oh, ow, C, M) || (residual && !z)) {
-      fallback ??= convKernel(engine, scratch, node, g) ?? node.op.run;
-      return fallback(inputs, attrs, ctx);
+      return im2col()(inputs, attrs, ctx);
     }
     if (!uPtr) transform();
     const ex = engine.exports;
