@@ -4,9 +4,9 @@
 // their nine weights in registers; stride 1 computes two output rows per pass (the
 // middle input rows are loaded once for both), stride 2 reads a plane split by column
 // parity so every tap is a plain 4-float load.
-import { gemm_f32_bias } from './gemm';
+import { block, gemm_f32_bias, KC, MC } from './gemm';
 import { madd } from './simd';
-import { activate, load4, padPlane, padPlaneSplit, paddedHeight, paddedWidth, store8 } from './window';
+import { activate, fillRun, load4, padPlane, padPlaneSplit, paddedHeight, paddedWidth, store8 } from './window';
 
 /** One output row of a 3×3 window: 8-pixel blocks from input rows r0, r1, r2 (taps kx at kx·ddx bytes). */
 @inline function row3x3(r0: usize, r1: usize, r2: usize, ddx: usize, step: usize, sw: i32,
@@ -141,6 +141,25 @@ import { activate, load4, padPlane, padPlaneSplit, paddedHeight, paddedWidth, st
   }
 }
 
+/** Whether a window reads its padded planes split by column parity (padPlaneSplit, plane3x3s2). */
+@inline function splitsByParity(kh: i32, kw: i32, sw: i32, dw: i32, ow: i32): bool {
+  // Narrow rows are mostly border, where the split copy goes lane by lane: measured
+  // slower than strided loads below 16 output columns.
+  return kh == 3 && kw == 3 && sw == 2 && dw == 1 && ow >= 16;
+}
+
+/** One channel's output plane yc from its padded plane `pad` (hp×wp; parity-split when `split`). */
+@inline function dwChannel(pad: usize, wp: i32, wc: usize, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, b: f32, yc: usize, oh: i32, ow: i32,
+  split: bool, act: i32, vlo: v128, vhi: v128, exactRow: i32): void {
+  if (split) plane3x3s2(pad, wp, wc, b, yc, oh, ow, sh, dh, act, vlo, vhi, exactRow);
+  else if (kh == 3 && kw == 3) {
+    if (sw == 1) plane3x3(pad, wp, wc, b, yc, oh, ow, sh, 1, dh, dw, act, vlo, vhi, exactRow);
+    else plane3x3(pad, wp, wc, b, yc, oh, ow, sh, sw, dh, dw, act, vlo, vhi, exactRow);
+  } else if (sw == 1) planeAny(pad, wp, wc, kh, kw, b, yc, oh, ow, sh, 1, dh, dw, act, vlo, vhi, exactRow);
+  else if (sw == 2) planeAny(pad, wp, wc, kh, kw, b, yc, oh, ow, sh, 2, dh, dw, act, vlo, vhi, exactRow);
+  else planeAny(pad, wp, wc, kh, kw, b, yc, oh, ow, sh, sw, dh, dw, act, vlo, vhi, exactRow);
+}
+
 /**
  * Depthwise conv of one image: x [c, h, w] → y [c, oh, ow], weights [c, 1, kh, kw],
  * bias [c] (0 = none), fused activation (0 none, 1 relu, 2 clip(lo, hi)).
@@ -150,45 +169,103 @@ export function depthwise_f32(x: usize, c: i32, h: i32, w: i32, wt: usize, kh: i
   pt: i32, pl: i32, oh: i32, ow: i32, bias: usize, y: usize, pad: usize, act: i32, lo: f32, hi: f32): void {
   const hp = paddedHeight(oh, sh, kh, dh), wp = paddedWidth(ow, sw, kw, dw);
   const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  const split = splitsByParity(kh, kw, sw, dw, ow);
   for (let ch = 0; ch < c; ch++) {
     const xc = x + <usize>(ch * h * w) * 4;
-    // Narrow rows are mostly border, where the split copy goes lane by lane: measured
-    // slower than strided loads below 16 output columns.
-    const split = kh == 3 && kw == 3 && sw == 2 && dw == 1 && ow >= 16;
     if (split) padPlaneSplit(xc, h, w, pad, hp, wp, pt, pl, 0);
     else padPlane(xc, h, w, pad, hp, wp, pt, pl, 0);
-    const wc = wt + <usize>(ch * kh * kw) * 4;
     const b: f32 = bias ? load<f32>(bias + <usize>ch * 4) : 0;
-    const yc = y + <usize>(ch * oh * ow) * 4;
     // A row's last block may spill up to 7 floats into the next row or plane, which are
     // written after it; only the very last row of the image must store exactly.
     const exactRow = ch == c - 1 ? oh - 1 : oh;
-    if (split) plane3x3s2(pad, wp, wc, b, yc, oh, ow, sh, dh, act, vlo, vhi, exactRow);
-    else if (kh == 3 && kw == 3) {
-      if (sw == 1) plane3x3(pad, wp, wc, b, yc, oh, ow, sh, 1, dh, dw, act, vlo, vhi, exactRow);
-      else plane3x3(pad, wp, wc, b, yc, oh, ow, sh, sw, dh, dw, act, vlo, vhi, exactRow);
-    } else if (sw == 1) planeAny(pad, wp, wc, kh, kw, b, yc, oh, ow, sh, 1, dh, dw, act, vlo, vhi, exactRow);
-    else if (sw == 2) planeAny(pad, wp, wc, kh, kw, b, yc, oh, ow, sh, 2, dh, dw, act, vlo, vhi, exactRow);
-    else planeAny(pad, wp, wc, kh, kw, b, yc, oh, ow, sh, sw, dh, dw, act, vlo, vhi, exactRow);
+    dwChannel(pad, wp, wt + <usize>(ch * kh * kw) * 4, kh, kw, sh, sw, dh, dw, b, y + <usize>(ch * oh * ow) * 4, oh, ow, split, act, vlo, vhi, exactRow);
   }
 }
 
 /**
  * An inverted-residual block's expand → depthwise pair for output channels [c0, c1), `cg` at
  * a time: the 1×1 expand conv (weights w1 [co, ci], bias b1, act1) of those channels into
- * `mid` (cg planes of h×w), then the depthwise conv of those planes straight into y. The
- * expanded image (MobileNetV2: 96 × 112² floats, 4.8 MB) then never leaves the cache: each
- * group's planes are read back while still in L2. `col` is the input packed into 8-pixel
- * panels (im2col_panels of the 1×1 geometry); `pad` is depthwise_f32's plane scratch.
+ * `mid`, then the depthwise conv of those planes straight into y. The expanded image
+ * (MobileNetV2: 96 × 112² floats, 4.8 MB) then never leaves the cache: each group's planes are
+ * read back while still in L2. `col` is the input packed into 8-pixel panels (im2col_panels of
+ * the 1×1 geometry); `pad` is depthwise_f32's plane scratch; `mid` holds cg planes of
+ * max(h·w floats, window_pad_bytes).
+ *
+ * When every image row is whole panels (w % 8 == 0) and the padded plane holds the whole image,
+ * the expand GEMM stores each panel straight into the depthwise conv's padded (or parity-split)
+ * plane, whose border is zeroed once: no padding copy per channel (at 112², stride 2, that copy
+ * cost as much as the depthwise arithmetic).
  */
 export function pointwise_depthwise_f32(col: usize, ci: i32, h: i32, w: i32, w1: usize, b1: usize, act1: i32, lo1: f32, hi1: f32,
   mid: usize, cg: i32, c0: i32, c1: i32, w2: usize, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, pt: i32, pl: i32,
   oh: i32, ow: i32, b2: usize, y: usize, pad: usize, act2: i32, lo2: f32, hi2: f32): void {
   const n = h * w;
+  const hp = paddedHeight(oh, sh, kh, dh), wp = paddedWidth(ow, sw, kw, dw);
+  const split = splitsByParity(kh, kw, sw, dw, ow);
+  const len = (wp >> 1) & ~3;
+  const holds = h + pt <= hp && (split ? (w - 1 + pl) >> 1 < len : w + pl <= wp);
+  if (w & 7 || !holds || ci > KC) {
+    for (let g = c0; g < c1; g += cg) {
+      const m = min(cg, c1 - g);
+      gemm_f32_bias(w1 + <usize>(g * ci) * 4, ci, col, mid, n, m, n, ci, b1 ? b1 + <usize>g * 4 : 0, 2, act1, lo1, hi1);
+      depthwise_f32(mid, m, h, w, w2 + <usize>(g * kh * kw) * 4, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow,
+        b2 ? b2 + <usize>g * 4 : 0, y + <usize>(g * oh * ow) * 4, pad, act2, lo2, hi2);
+    }
+    return;
+  }
+  const plane = hp * wp, ps = <usize>plane * 4;
+  for (let i = 0; i < min(cg, c1 - c0); i++) zeroBorder(mid + <usize>i * ps, h, w, hp, wp, pt, pl, split);
+  // Where a panel's pixel x0 (a multiple of 8) and its row land in a padded plane: byte offsets
+  // of x0's column within the row, and (split) from its even pixels' four floats to its odd ones'.
+  const half = wp >> 1;
+  const evenAt = split ? ((pl & 1) ? half + ((pl - 1) >> 1) : pl >> 1) : pl;
+  const oddDelta: isize = split ? ((pl & 1) ? 1 - half : half) * 4 : 0;
+  const vlo = f32x4.splat(lo2), vhi = f32x4.splat(hi2);
   for (let g = c0; g < c1; g += cg) {
     const m = min(cg, c1 - g);
-    gemm_f32_bias(w1 + <usize>(g * ci) * 4, ci, col, mid, n, m, n, ci, b1 ? b1 + <usize>g * 4 : 0, 2, act1, lo1, hi1);
-    depthwise_f32(mid, m, h, w, w2 + <usize>(g * kh * kw) * 4, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow,
-      b2 ? b2 + <usize>g * 4 : 0, y + <usize>(g * oh * ow) * 4, pad, act2, lo2, hi2);
+    for (let i0 = 0; i0 < m; i0 += MC) {
+      const mc = min(MC, m - i0);
+      const a = w1 + <usize>((g + i0) * ci) * 4, bias = b1 ? b1 + <usize>(g + i0) * 4 : 0;
+      const out = mid + <usize>i0 * ps;
+      for (let n0 = 0; n0 < n; n0 += 8) {
+        const r = n0 / w, x0 = n0 - r * w;
+        const at = out + <usize>((r + pt) * wp + (split ? evenAt + (x0 >> 1) : evenAt + x0)) * 4;
+        block(a, ci, 0, 0, col + <usize>(n0 * ci) * 4, 0, at, plane, mc, 8, ci, bias, bias ? 2 : 0, true, act1, lo1, hi1, split, oddDelta);
+      }
+    }
+    for (let i = 0; i < m; i++) {
+      const ch = g + i;
+      const b: f32 = b2 ? load<f32>(b2 + <usize>ch * 4) : 0;
+      const exactRow = ch == c1 - 1 ? oh - 1 : oh;
+      dwChannel(mid + <usize>i * ps, wp, w2 + <usize>(ch * kh * kw) * 4, kh, kw, sh, sw, dh, dw, b, y + <usize>(ch * oh * ow) * 4, oh, ow,
+        split, act2, vlo, vhi, exactRow);
+    }
+  }
+}
+
+/**
+ * Zeroes what padPlane (or padPlaneSplit) would fill in a padded plane and a direct store of the
+ * image (h×w at row pt, column pl) leaves unwritten: the rows above and below the image and the
+ * columns left and right of it (in the split layout, the even and odd halves' entries outside it).
+ */
+function zeroBorder(p: usize, h: i32, w: i32, hp: i32, wp: i32, pt: i32, pl: i32, split: bool): void {
+  const half = wp >> 1, len = half & ~3;
+  // even[j] holds image column 2j − pl, odd[j] column 2j + 1 − pl: the image's are even[evenLo, evenHi), odd[oddLo, oddHi).
+  const evenLo = min(len, (pl + 1) >> 1), evenHi = min(len, (w + pl + 1) >> 1);
+  const oddLo = min(len, pl >> 1), oddHi = min(len, (w + pl) >> 1);
+  for (let r = 0; r < hp; r++) {
+    const row = p + <usize>(r * wp) * 4;
+    if (r < pt || r >= pt + h) {
+      fillRun(row, wp, 0);
+    } else if (!split) {
+      fillRun(row, pl, 0);
+      fillRun(row + <usize>(pl + w) * 4, wp - pl - w, 0);
+    } else {
+      const od = row + <usize>half * 4;
+      fillRun(row, evenLo, 0);
+      fillRun(row + <usize>evenHi * 4, len - evenHi, 0);
+      fillRun(od, oddLo, 0);
+      fillRun(od + <usize>oddHi * 4, len - oddHi, 0);
+    }
   }
 }

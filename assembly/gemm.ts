@@ -65,8 +65,8 @@ export function pack_b_f32(b: usize, k: i32, n: i32, ldb: i32, transB: i32, out:
 // rows in one block, so its weights (read from L3/DRAM in a model run) stream once,
 // not twice (BERT 128×768×3072 over 30 weight matrices: 43 vs 40 GFLOP/s relaxed);
 // the A block (128 × 1024 floats = 512 KB) still fits L2.
-const KC: i32 = 1024;
-const MC: i32 = 128;
+export const KC: i32 = 1024;
+export const MC: i32 = 128;
 
 /**
  * C = A·Bpacked (+bias) with fused activation. A is row-major with row stride lda;
@@ -170,9 +170,11 @@ export function gemm_packed_a_f32(a: usize, ap: usize, lda: i32, bp: usize, c: u
  * One MC×8 block over kc: rows 4 at a time, then singly; starts from bias (first) or C. With
  * `ap`, the 4-row groups read packed A (groups `gs` bytes apart). With `next` (the next
  * panel's kc steps, or 0), the 4-row groups load its cache lines between them (see touchSink).
+ * With `split` (full panels, first, one K block), each row of C is stored parity-split: its even
+ * columns at C, its odd ones `oddDelta` bytes away (a depthwise conv's stride-2 padded plane).
  */
-@inline function block(a: usize, lda: i32, ap: usize, gs: usize, panel: usize, next: usize, c: usize, ldc: i32, m: i32, cols: i32, k: i32, bias: usize, biasMode: i32,
-  first: bool, act: i32, lo: f32, hi: f32): void {
+@inline export function block(a: usize, lda: i32, ap: usize, gs: usize, panel: usize, next: usize, c: usize, ldc: i32, m: i32, cols: i32, k: i32, bias: usize, biasMode: i32,
+  first: bool, act: i32, lo: f32, hi: f32, split: bool = false, oddDelta: isize = 0): void {
   const vlo = f32x4.splat(lo);
   const vhi = f32x4.splat(hi);
   let b0 = f32x4.splat(0), b1 = f32x4.splat(0);
@@ -226,10 +228,10 @@ export function gemm_packed_a_f32(a: usize, ap: usize, lda: i32, bp: usize, c: u
         bq += 32; pa0 += 4; pa1 += 4; pa2 += 4; pa3 += 4;
       }
     }
-    storeRow(c0, activate(c00, act, vlo, vhi), activate(c01, act, vlo, vhi), cols);
-    storeRow(c0 + rs, activate(c10, act, vlo, vhi), activate(c11, act, vlo, vhi), cols);
-    storeRow(c0 + 2 * rs, activate(c20, act, vlo, vhi), activate(c21, act, vlo, vhi), cols);
-    storeRow(c0 + 3 * rs, activate(c30, act, vlo, vhi), activate(c31, act, vlo, vhi), cols);
+    storeC(c0, activate(c00, act, vlo, vhi), activate(c01, act, vlo, vhi), cols, split, oddDelta);
+    storeC(c0 + rs, activate(c10, act, vlo, vhi), activate(c11, act, vlo, vhi), cols, split, oddDelta);
+    storeC(c0 + 2 * rs, activate(c20, act, vlo, vhi), activate(c21, act, vlo, vhi), cols, split, oddDelta);
+    storeC(c0 + 3 * rs, activate(c30, act, vlo, vhi), activate(c31, act, vlo, vhi), cols, split, oddDelta);
     if (next) {
       const l0 = (i >> 2) * perGroup, l1 = min(lines, l0 + perGroup);
       // Kept in a local across this loop only: a vector live through the k-loop above spills.
@@ -251,8 +253,18 @@ export function gemm_packed_a_f32(a: usize, ap: usize, lda: i32, bp: usize, c: u
       c01 = madd(x, v128.load(bq, 16), c01);
       bq += 32;
     }
-    storeRow(c0, activate(c00, act, vlo, vhi), activate(c01, act, vlo, vhi), cols);
+    storeC(c0, activate(c00, act, vlo, vhi), activate(c01, act, vlo, vhi), cols, split, oddDelta);
   }
+}
+
+/** A row of C from block(): storeRow, or with `split` its even lanes at dst and its odd ones at dst + oddDelta. */
+@inline function storeC(dst: usize, v0: v128, v1: v128, cols: i32, split: bool, oddDelta: isize): void {
+  if (split) {
+    v128.store(dst, v128.shuffle<f32>(v0, v1, 0, 2, 4, 6));
+    v128.store(<usize>(<isize>dst + oddDelta), v128.shuffle<f32>(v0, v1, 1, 3, 5, 7));
+    return;
+  }
+  storeRow(dst, v0, v1, cols);
 }
 
 /**

@@ -83,7 +83,7 @@ export function padPlaneSplit(x: usize, h: i32, w: i32, pad: usize, hp: i32, wp:
   }
 }
 
-@inline function fillRun(p: usize, n: i32, fill: f32): void {
+@inline export function fillRun(p: usize, n: i32, fill: f32): void {
   const fv = f32x4.splat(fill);
   let i = 0;
   for (; i + 4 <= n; i += 4) v128.store(p + <usize>i * 4, fv);

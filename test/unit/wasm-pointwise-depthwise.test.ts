@@ -70,12 +70,22 @@ const CASES: Case[] = [
   { x: [1, 2, 12, 11], m: 7, k: [5, 5], dw: { pads: [2, 1, 2, 1], dilations: [1, 2] }, bias: true },
   { x: [1, 3, 6, 6], m: 5, k: [1, 3], dw: { strides: [1, 2], pads: [0, 1, 0, 1] }, act1: 'Clip' },
   { x: [2, 4, 9, 10], m: 8, dw: MOBILENET, bias: true, act1: 'Clip', act2: 'Clip' },
+  // Rows of whole 8-pixel panels: the expand GEMM stores into the padded planes directly, plain
+  // (stride 1, any kernel) or split by column parity (stride 2 with ≥ 16 output columns, pads
+  // odd or even), with and without bias, and more channels than one GEMM row block (128).
+  { x: [1, 8, 16, 16], m: 12, dw: MOBILENET, bias: true, act1: 'Clip', act2: 'Clip' },
+  { x: [1, 5, 16, 8], m: 6, k: [5, 5], dw: { pads: [2, 2, 2, 2] }, act1: 'Relu' },
+  { x: [1, 3, 32, 32], m: 6, dw: { strides: [2, 2], pads: [0, 0, 1, 1] }, bias: true, act2: 'Relu' },
+  { x: [1, 3, 24, 32], m: 5, dw: { strides: [2, 2], pads: [2, 2, 2, 2] }, act1: 'Relu', act2: 'Relu' },
+  { x: [1, 4, 16, 40], m: 7, dw: { strides: [2, 2], pads: [1, 1, 1, 1], dilations: [2, 1] } },
+  { x: [1, 8, 24, 24], m: 200, dw: MOBILENET, bias: true, act1: 'Clip', act2: 'Clip' },
 ];
 // Above the split threshold, several channel groups per task; 37² leaves a partial panel.
 const THREADED: Case[] = [
   { x: [1, 16, 56, 56], m: 96, dw: { strides: [2, 2], pads: [1, 1, 1, 1] }, bias: true, act1: 'Clip', act2: 'Clip' },
   { x: [1, 24, 37, 37], m: 146, dw: MOBILENET, bias: true, act1: 'Clip', act2: 'Clip' },
   { x: [1, 32, 14, 14], m: 192, dw: MOBILENET, act1: 'Relu' },
+  { x: [1, 24, 40, 40], m: 146, dw: MOBILENET, bias: true, act1: 'Clip', act2: 'Clip' },
 ];
 
 describe('pointwise → depthwise fusion', () => {
