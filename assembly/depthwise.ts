@@ -183,15 +183,32 @@ export function depthwise_f32(x: usize, c: i32, h: i32, w: i32, wt: usize, kh: i
 }
 
 /**
+ * Whether pointwise_depthwise_f32's expand GEMM stores into the padded planes: every image row is
+ * whole 8-pixel panels, the padded plane (or its split halves) holds the whole image, and K is one
+ * GEMM block.
+ */
+@inline function storesPadded(ci: i32, h: i32, w: i32, hp: i32, wp: i32, pt: i32, pl: i32, split: bool): bool {
+  const len = (wp >> 1) & ~3;
+  return (w & 7) == 0 && ci <= KC && h + pt <= hp && (split ? (w - 1 + pl) >> 1 < len : w + pl <= wp);
+}
+
+/** Bytes of one of pointwise_depthwise_f32's `mid` planes: a padded plane where it stores into those, else h·w floats. */
+export function pointwise_depthwise_plane_bytes(ci: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32,
+  pt: i32, pl: i32, oh: i32, ow: i32): i32 {
+  const hp = paddedHeight(oh, sh, kh, dh), wp = paddedWidth(ow, sw, kw, dw);
+  return storesPadded(ci, h, w, hp, wp, pt, pl, splitsByParity(kh, kw, sw, dw, ow)) ? hp * wp * 4 : h * w * 4;
+}
+
+/**
  * An inverted-residual block's expand → depthwise pair for output channels [c0, c1), `cg` at
  * a time: the 1×1 expand conv (weights w1 [co, ci], bias b1, act1) of those channels into
  * `mid`, then the depthwise conv of those planes straight into y. The expanded image
  * (MobileNetV2: 96 × 112² floats, 4.8 MB) then never leaves the cache: each group's planes are
  * read back while still in L2. `col` is the input packed into 8-pixel panels (im2col_panels of
  * the 1×1 geometry); `pad` is depthwise_f32's plane scratch; `mid` holds cg planes of
- * max(h·w floats, window_pad_bytes).
+ * pointwise_depthwise_plane_bytes.
  *
- * When every image row is whole panels (w % 8 == 0) and the padded plane holds the whole image,
+ * Where storesPadded (every image row whole panels, the padded plane holding the whole image),
  * the expand GEMM stores each panel straight into the depthwise conv's padded (or parity-split)
  * plane, whose border is zeroed once: no padding copy per channel (at 112², stride 2, that copy
  * cost as much as the depthwise arithmetic).
@@ -202,9 +219,7 @@ export function pointwise_depthwise_f32(col: usize, ci: i32, h: i32, w: i32, w1:
   const n = h * w;
   const hp = paddedHeight(oh, sh, kh, dh), wp = paddedWidth(ow, sw, kw, dw);
   const split = splitsByParity(kh, kw, sw, dw, ow);
-  const len = (wp >> 1) & ~3;
-  const holds = h + pt <= hp && (split ? (w - 1 + pl) >> 1 < len : w + pl <= wp);
-  if (w & 7 || !holds || ci > KC) {
+  if (!storesPadded(ci, h, w, hp, wp, pt, pl, split)) {
     for (let g = c0; g < c1; g += cg) {
       const m = min(cg, c1 - g);
       gemm_f32_bias(w1 + <usize>(g * ci) * 4, ci, col, mid, n, m, n, ci, b1 ? b1 + <usize>g * 4 : 0, 2, act1, lo1, hi1);

@@ -1,7 +1,7 @@
 // Engine entry: every kernel the wasm backend calls, plus a bump allocator for its arenas.
 export { gemm_f32, gemm_f32_bias, gemm_packed_a_f32, pack_a_f32, pack_b_f32, packed_a_bytes, packed_b_bytes } from './gemm';
 export { conv2d_f32, conv_col_bytes, conv_panels_f32, gemm_packed_a_residual_f32, gemm_residual_f32, im2col_packed, im2col_panels, pointwise_cols_f32, pointwise_f32, residual_act_f32 } from './conv';
-export { depthwise_f32, pointwise_depthwise_f32 } from './depthwise';
+export { depthwise_f32, pointwise_depthwise_f32, pointwise_depthwise_plane_bytes } from './depthwise';
 export { winograd_f32, winograd_gemm_f32, winograd_input_f32, winograd_output_f32, winograd_scratch_bytes, winograd_task_bytes, winograd_tiles_bytes, winograd_tiles_f32 } from './winograd';
 export { global_avg_f32, pool2d_f32 } from './pool';
 export { window_pad_bytes } from './window';

@@ -39,6 +39,8 @@ interface EngineExports {
     bias: number, res: number, y: number, scratch: number, act: number, lo: number, hi: number): void;
   gemm_f32(a: number, lda: number, bp: number, c: number, ldc: number, m: number, n: number, k: number, bias: number, act: number, lo: number, hi: number): void;
   window_pad_bytes(oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number): number;
+  /** `window`: kh, kw, sh, sw, dh, dw, pt, pl, oh, ow (a DepthwiseWindow's args). */
+  pointwise_depthwise_plane_bytes(ci: number, h: number, w: number, ...window: readonly number[]): number;
   depthwise_f32(x: number, c: number, h: number, w: number, wt: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
     pt: number, pl: number, oh: number, ow: number, bias: number, y: number, pad: number, act: number, lo: number, hi: number): void;
   pool2d_f32(isMax: number, x: number, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,

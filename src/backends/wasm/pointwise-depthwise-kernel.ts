@@ -45,9 +45,8 @@ export function pointwiseDepthwiseKernel(engine: Engine, scratch: Scratch, node:
     const ex = engine.exports;
     const cg = Math.min(M, Math.max(4, Math.floor(GROUP_BYTES / (n * 4)) & ~3));
     const colBytes = align16(ex.conv_col_bytes(C, 1, 1, H, W));
-    // A group's planes, as the expand GEMM writes them: h×w, or padded planes when the kernel
-    // stores straight into the depthwise conv's padded layout (pointwise_depthwise_f32).
-    const midBytes = align16(cg * Math.max(n * 4, win.padBytes)), padBytes = win.padBytes;
+    // A group's planes as the expand GEMM writes them: h×w, or the depthwise conv's padded planes.
+    const midBytes = align16(cg * ex.pointwise_depthwise_plane_bytes(C, H, W, ...win.args)), padBytes = win.padBytes;
     const parts = ranges(M, taskCount(engine, M * (C * n + win.plane * win.taps), CONV_MIN_WORK), 4);
     const workBytes = colBytes + parts.length * (midBytes + padBytes);
     const y = runImages(engine, scratch, { x, z: undefined, outDims, outSize, workBytes, node, g }, (xp, _zp, yp, col) => {
