@@ -2,6 +2,12 @@ import type { IrGraph, IrNode } from '../graph/ir.js';
 import type { Kernel } from '../ops/op.js';
 import type { Tensor } from '../tensor.js';
 
+/** The values a run hands to its caller: outputs of `graph`, the graph the run executes. */
+export interface RunOutputs {
+  readonly graph: IrGraph;
+  readonly names: readonly string[];
+}
+
 /** An execution provider: supplies a kernel for each node, falling back to the op's reference kernel. */
 export interface Backend {
   /** Name as given in `executionProviders`. */
@@ -30,9 +36,10 @@ export interface Backend {
   settle?(): Promise<void> | undefined;
   /**
    * A run starts; `key` is its feeds' signature (names, types, dims). Runs with one signature
-   * make the same allocations, so the wasm backend plans their memory once per key.
+   * make the same allocations, so the wasm backend plans their memory once per key. `out` names
+   * the values of `graph` the run hands to its caller (copied out of the backend at its end).
    */
-  beginRun?(key: string): void;
+  beginRun?(key: string, out?: RunOutputs): void;
   /** The run started by beginRun ended, its outputs copied out (`completed`) or by an error. */
   endRun?(completed: boolean): void;
 }

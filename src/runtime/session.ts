@@ -173,10 +173,11 @@ export class InferenceSession {
     const overrides = [...values.keys()].some((n) => g.initializers.has(n));
     const o = overrides ? (this.overridable ??= overrideGraph(g)) : undefined;
     const impl = this.impl!;
-    impl.beginRun?.(`${o ? 'override ' : ''}${feedSignature(values)}`);
+    const graph = o ? o.graph : this.folded!;
+    impl.beginRun?.(`${o ? 'override ' : ''}${feedSignature(values)}`, { graph, names: wanted });
     let completed = false;
     try {
-      const out = executeGraphPublic(o ? o.graph : this.folded!, o ? withDefaults(values, o.defaults) : values, impl);
+      const out = executeGraphPublic(graph, o ? withDefaults(values, o.defaults) : values, impl);
       if (opProfile) printProfile();
       const result: Record<string, Value> = {};
       for (const w of wanted) {

@@ -96,3 +96,46 @@ describe('wasm memory plan: values stay in engine memory across op kinds', () =>
     await s.release();
   });
 });
+
+describe('wasm: a product the run hands out is copied as its GEMM tasks finish', () => {
+  // 256×256×256 splits over threads; the copy is filled task by task (parallel-gemm.ts).
+  // Weights of ±1/16 keep every value near 1, where the shared tolerance means the same as above.
+  const w = (dims: number[], seed: number) => randomTensor('float32', dims, seed, -1 / 16, 1 / 16);
+  const big = (): GraphBuilder => {
+    const g = new GraphBuilder();
+    g.input('x', 'float32', [256, 256]);
+    g.input('r', 'float32', [256, 256]);
+    g.node('MatMul', ['x', g.init('w', w([256, 256], 21))], {}, ['m']);
+    // m is an output and also read by engine kernels after it.
+    g.node('Relu', ['m'], {}, ['relu']);
+    g.node('MatMul', ['relu', g.init('w2', w([256, 256], 22))], {}, ['m2']);
+    g.node('Add', ['m2', 'r'], {}, ['res']);
+    g.node('Gemm', ['res', g.init('w3', w([256, 200], 23)), g.init('b3', w([200], 24))], {}, ['y']);
+    g.node('MatMul', ['x', g.init('w4', w([256, 64], 25))], {}, ['act']);
+    g.node('Relu', ['act'], {}, ['z']);
+    for (const o of ['m', 'relu', 'res', 'y', 'z']) g.output(o);
+    return g;
+  };
+  const feeds = (seed: number) => ({ x: rnd([256, 256], seed), r: rnd([256, 256], seed + 1) });
+
+  it('outputs (also read by later kernels, with a residual, a bias, an activation) equal js on 1 and 2 threads, run after run', async () => {
+    await sameAsJs(big().build({ opset: 17 }), [feeds(31), feeds(33)]);
+  });
+
+  it('a product the caller did not fetch is not handed out, and fetched ones still are', async () => {
+    const bytes = big().build({ opset: 17 });
+    const js = await InferenceSession.create(bytes, { executionProviders: ['js'] });
+    const wasm = await InferenceSession.create(bytes, { executionProviders: ['wasm'], intraOpNumThreads: 2 });
+    for (const fetch of [['y'], ['m', 'z'], ['res']]) {
+      const [a, b] = [await wasm.run(feeds(41), fetch), await wasm.run(feeds(43), fetch)];
+      const [ra, rb] = [await js.run(feeds(41)), await js.run(feeds(43))];
+      assert.deepEqual(Object.keys(a).sort(), [...fetch].sort());
+      for (const name of fetch) {
+        assert.equal(compareTensors(a[name]!, ra[name]!, TOL, `${name} of fetch ${fetch.join(',')}, run 1`), undefined);
+        assert.equal(compareTensors(b[name]!, rb[name]!, TOL, `${name} of fetch ${fetch.join(',')}, run 2`), undefined);
+      }
+    }
+    await wasm.release();
+    await js.release();
+  });
+});

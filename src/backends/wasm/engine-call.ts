@@ -35,10 +35,19 @@ const blockBytes = (n: number): number => Math.max(1, Math.ceil(n / 8)) * 32;
 const sizeOf = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
 
 /**
- * Runs `body(ins, outs, work)` with engine addresses of the inputs, outputs and scratch, and
- * returns the outputs as tensors backed by engine memory.
+ * The JavaScript array output i is copied into, when the run hands that output to its caller
+ * (else undefined). A kernel that asks for it must fill it entirely, in the same call, with
+ * what it writes to the output's block; it can then copy parts as they finish, on the calling
+ * thread while worker threads still compute the rest, instead of the whole after the run.
  */
-export function engineCall(engine: Engine, scratch: Scratch, call: EngineCall, body: (ins: readonly number[], outs: readonly number[], work: number) => void): Tensor[] {
+export type HandedOut = (i: number) => Float32Array | undefined;
+
+/**
+ * Runs `body(ins, outs, work, handedOut)` with engine addresses of the inputs, outputs and
+ * scratch, and returns the outputs as tensors backed by engine memory.
+ */
+export function engineCall(engine: Engine, scratch: Scratch, call: EngineCall,
+  body: (ins: readonly number[], outs: readonly number[], work: number, handedOut: HandedOut) => void): Tensor[] {
   const res = residencyOf(engine);
   const held = call.inputs.map((t) => res.holding(t));
   const found = held.map((b) => b?.ptr);
@@ -63,10 +72,16 @@ export function engineCall(engine: Engine, scratch: Scratch, call: EngineCall, b
     p += blockBytes(t.size);
     return at;
   });
-  body(ins, blocks.map((b) => b.ptr), work);
+  const copies: (Float32Array | undefined)[] = [];
+  const handedOut: HandedOut = (i) => {
+    const name = call.node.outputs[i];
+    if (!name || !res.handedOut(call.g, name)) return undefined;
+    return (copies[i] ??= new Float32Array(sizeOf(call.outputs[i]!)));
+  };
+  body(ins, blocks.map((b) => b.ptr), work, handedOut);
   for (const t of call.inputs) res.consumed(t, call.g);
   return blocks.map((b, i) => {
     const dims = call.outputs[i]!;
-    return res.publish(b, dims, sizeOf(dims), call.g, readersOf(call.g, call.node.outputs[i] ?? ''));
+    return res.publish(b, dims, sizeOf(dims), call.g, readersOf(call.g, call.node.outputs[i] ?? ''), copies[i]);
   });
 }

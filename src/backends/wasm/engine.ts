@@ -168,17 +168,20 @@ export class Engine {
     return this.pool || !this.starting ? undefined : this.starting;
   }
 
-  /** Runs kernel calls that touch disjoint outputs, spread over the pool's threads (in order on one thread). */
-  parallel(tasks: readonly Task[]): void {
-    if (this.pool && tasks.length > 1) { this.pool.run(tasks); return; }
+  /**
+   * Runs kernel calls that touch disjoint outputs, spread over the pool's threads (in order on
+   * one thread). `drain(i)` runs on the calling thread after task i is done (see ThreadPool.run).
+   */
+  parallel(tasks: readonly Task[], drain?: (i: number) => void): void {
+    if (this.pool && tasks.length > 1) { this.pool.run(tasks, drain); return; }
     if (this.shared && !this.starting && tasks.length > 1) void this.startThreads();
-    this.serial(tasks);
+    this.serial(tasks, drain);
   }
 
-  /** Runs kernel calls in order on the calling thread. */
-  serial(tasks: readonly Task[]): void {
+  /** Runs kernel calls in order on the calling thread, `drain(i)` after task i. */
+  serial(tasks: readonly Task[], drain?: (i: number) => void): void {
     const x = this.x as unknown as Record<string, (...a: readonly number[]) => unknown>;
-    for (const t of tasks) x[t.fn]!(...t.args);
+    tasks.forEach((t, i) => { x[t.fn]!(...t.args); drain?.(i); });
   }
 
   /** Stops the engine's worker threads; split work runs on the calling thread afterwards. */

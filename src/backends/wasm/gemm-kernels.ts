@@ -57,9 +57,11 @@ interface Finish { residual?: Tensor; act?: UnaryAct }
 function runPacked(engine: Engine, scratch: Scratch, node: IrNode, g: IrGraph, w: PackedWeights, a: Tensor, dims: readonly number[], finish: Finish = {}): Tensor {
   const { k, n } = w;
   const rows = a.size / k;
-  const [y] = engineCall(engine, scratch, { node, g, inputs: [a, finish.residual], outputs: [dims] }, ([aPtr, rPtr], [cPtr]) => {
+  const [y] = engineCall(engine, scratch, { node, g, inputs: [a, finish.residual], outputs: [dims] }, ([aPtr, rPtr], [cPtr], _, handedOut) => {
     // The residual is added by each GEMM task right after its block (as the unfused Add would compute it).
-    gemm(engine, { a: aPtr!, lda: k, bp: w.packed, c: cPtr!, ldc: n, m: rows, n, k, bias: w.bias, res: rPtr || undefined });
+    // A product the run hands out is copied as its tasks finish, unless an activation follows.
+    const copy = finish.act ? undefined : handedOut(0);
+    gemm(engine, { a: aPtr!, lda: k, bp: w.packed, c: cPtr!, ldc: n, m: rows, n, k, bias: w.bias, res: rPtr || undefined, copy });
     if (finish.act) unaryTasks(engine, finish.act, cPtr!, cPtr!, rows * n);
   });
   return y!;

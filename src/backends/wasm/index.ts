@@ -141,7 +141,7 @@ export async function createWasmBackend(flavor: EngineFlavor, threads = 1, start
     threadsActive: () => engine.poolActive,
     memory: () => ({ activations: residencyOf(engine).bytes, engine: engine.reserved }),
     settle: () => engine.settle(),
-    beginRun: (key) => residencyOf(engine).beginRun(key),
+    beginRun: (key, out) => residencyOf(engine).beginRun(key, out),
     endRun: (completed) => residencyOf(engine).endRun(completed),
   };
 }

@@ -21,6 +21,8 @@ export interface GemmCall {
   perRowBias?: boolean;
   /** A residual [m×n] (row stride ldc) added before the activation, in the same task (`gemm_residual_f32`). */
   res?: number;
+  /** A JavaScript array [m×n] that C is copied into, each task's rows as soon as the task is done. */
+  copy?: Float32Array;
 }
 
 /**
@@ -43,17 +45,34 @@ export function splitsByColumns(m: number, n: number, parts: number): boolean {
   return parts > 1 && n >= m && Math.ceil(n / 8) >= parts;
 }
 
+/** A task and the rows of C it writes. */
+interface Chunk { task: Task; r0: number; r1: number }
+
+/**
+ * Each split call copied out as it runs is cut this many times finer, by rows: the calling thread
+ * copies finished chunks between its own, and a finer cut leaves less to copy after the last.
+ */
+const COPIED_SPLIT = 2;
+
 /**
  * A call's share of `parts` tasks. Row chunks each stream all of packed B, column chunks all of
  * A: split the columns when A is the smaller (few output channels over many pixels) and there
- * are panels enough. Either way every element is computed by the same instructions, so the
- * result does not depend on the split.
+ * are panels enough, unless C is copied out as it runs (whole rows copy in one piece). Either
+ * way every element is computed by the same instructions, so the result does not depend on the split.
  */
-function split(g: GemmCall, ap: number, parts: number): Task[] {
-  if (splitsByColumns(g.m, g.n, parts)) {
-    return ranges(g.n, parts, 8).map(([c0, c1]) => task(g, ap, 0, g.m, c0, c1 - c0));
+function split(g: GemmCall, ap: number, parts: number): Chunk[] {
+  if (!g.copy && splitsByColumns(g.m, g.n, parts)) {
+    return ranges(g.n, parts, 8).map(([c0, c1]) => ({ task: task(g, ap, 0, g.m, c0, c1 - c0), r0: 0, r1: g.m }));
   }
-  return ranges(g.m, parts, 4).map(([r0, r1]) => task(g, ap, r0, r1 - r0, 0, g.n));
+  const cuts = g.copy && parts > 1 ? parts * COPIED_SPLIT : parts;
+  return ranges(g.m, cuts, 4).map(([r0, r1]) => ({ task: task(g, ap, r0, r1 - r0, 0, g.n), r0, r1 }));
+}
+
+/** Copies rows [r0, r1) of the call's C into its `copy`. */
+function copyRows(engine: Engine, g: GemmCall, r0: number, r1: number): void {
+  const out = g.copy!;
+  if (g.ldc === g.n) { out.set(engine.f32(g.c + r0 * g.n * 4, (r1 - r0) * g.n), r0 * g.n); return; }
+  for (let r = r0; r < r1; r++) out.set(engine.f32(g.c + r * g.ldc * 4, g.n), r * g.n);
 }
 
 /**
@@ -110,9 +129,16 @@ export function gemmCalls(engine: Engine, calls: readonly GemmCall[], minWork = 
   // Every thread gets a share: split each call so that calls × chunks ≥ parts.
   const perCall = Math.max(1, Math.ceil(parts / calls.length));
   const aps = parts > 1 ? packA(engine, calls, perCall) : calls.map(() => 0);
-  calls.forEach((g, i) => tasks.push(...split(g, aps[i]!, perCall)));
-  if (parts > 1) engine.parallel(tasks);
-  else engine.serial(tasks);
+  const copies: (() => void)[] = [];
+  calls.forEach((g, i) => {
+    for (const c of split(g, aps[i]!, perCall)) {
+      if (g.copy) copies[tasks.length] = () => copyRows(engine, g, c.r0, c.r1);
+      tasks.push(c.task);
+    }
+  });
+  const drain = copies.length > 0 ? (i: number) => copies[i]?.() : undefined;
+  if (parts > 1) engine.parallel(tasks, drain);
+  else engine.serial(tasks, drain);
 }
 
 /** One call: see {@link gemmCalls}. */

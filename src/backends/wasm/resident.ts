@@ -20,6 +20,7 @@
  * count, so values they see are copied out before their bytes are reused. A view op (Reshape,
  * Flatten, …) adds a tensor of other dims over the same block (alias).
  */
+import type { RunOutputs } from '../backend.js';
 import type { IrGraph } from '../../graph/ir.js';
 import { useCounts } from '../../graph/passes/uses.js';
 import { Tensor } from '../../tensor.js';
@@ -60,6 +61,8 @@ interface Region {
 
 interface Run {
   readonly key: string;
+  /** The values this run hands to its caller. */
+  readonly out?: RunOutputs;
   readonly plan?: Plan;
   readonly claims: Claim[];
   /** Whether a claim left the plan (or there was none): plan this run's lifetimes at its end. */
@@ -114,9 +117,15 @@ class Residency {
   }
 
   /** Starts recording a run whose feeds have signature `key`; its plan, if any, places the claims. */
-  beginRun(key: string): void {
+  beginRun(key: string, out?: RunOutputs): void {
     const plan = this.plans.get(key);
-    this.run = { key, plan, claims: [], strayed: !plan };
+    this.run = { key, out, claims: [], plan, strayed: !plan };
+  }
+
+  /** Whether value `name` of graph g is copied out to the caller at the end of the current run. */
+  handedOut(g: IrGraph, name: string): boolean {
+    const out = this.run?.out;
+    return out !== undefined && out.graph === g && out.names.includes(name);
   }
 
   /** Ends the run; one that completed off its plan is planned now, and the last region grown to fit. */
@@ -180,12 +189,15 @@ class Residency {
     return b;
   }
 
-  /** The float32 output of a kernel of graph g held in block b, read `readers` times in g. */
-  publish(b: Block, dims: readonly number[], size: number, g: IrGraph, readers: number): Tensor {
+  /**
+   * The float32 output of a kernel of graph g held in block b, read `readers` times in g.
+   * `copy`, when the kernel already filled one, is its JavaScript copy.
+   */
+  publish(b: Block, dims: readonly number[], size: number, g: IrGraph, readers: number, copy?: Float32Array): Tensor {
     b.owners = [];
     b.graph = g;
     b.pending = readers;
-    return this.lazyTensor(b, dims, size);
+    return this.lazyTensor(b, dims, size, copy);
   }
 
   /**
@@ -260,11 +272,11 @@ class Residency {
     return r;
   }
 
-  /** A float32 tensor over block b whose JS copy is made on the first read of `data`. */
-  private lazyTensor(b: Block, dims: readonly number[], size: number): Tensor {
+  /** A float32 tensor over block b whose JS copy (`copy` when given) is made on the first read of `data`. */
+  private lazyTensor(b: Block, dims: readonly number[], size: number, copy?: Float32Array): Tensor {
     const { engine } = this;
     const ptr = b.ptr;
-    let data: Float32Array | undefined;
+    let data = copy;
     // Built without the constructor, which needs the data up front; fields match Tensor's own.
     const t = Object.create(Tensor.prototype) as Tensor;
     Object.defineProperties(t, {

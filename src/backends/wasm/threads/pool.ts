@@ -11,6 +11,8 @@
  *   DONE    tasks finished; the one that completes the job notifies
  *   STOP    set when the pool is terminated
  *   FAILED  set when a task threw (the job then fails)
+ * and one Int32 per task slot, set when that task of the current job is done: a caller that
+ * drains finished tasks' outputs (see run) reads them while the job still runs.
  */
 import { WasmnnError } from '../../../errors.js';
 import { SPIN_MS, WORKER_SOURCE } from './worker-source.js';
@@ -38,14 +40,16 @@ const START_TIMEOUT_MS = 10_000;
 export class ThreadPool {
   private readonly ctrl: Int32Array;
   private readonly tasks: Float64Array;
+  private readonly finished: Int32Array;
   private readonly fnIndex: Map<string, number>;
   private job = 0;
   private closed = false;
 
   private constructor(private readonly workers: WorkerLike[], ctrlBuf: SharedArrayBuffer, taskBuf: SharedArrayBuffer,
-    names: readonly string[], private readonly local: Record<string, (...a: number[]) => unknown>) {
+    finBuf: SharedArrayBuffer, names: readonly string[], private readonly local: Record<string, (...a: number[]) => unknown>) {
     this.ctrl = new Int32Array(ctrlBuf);
     this.tasks = new Float64Array(taskBuf);
+    this.finished = new Int32Array(finBuf);
     this.fnIndex = new Map(names.map((n, i) => [n, i]));
   }
 
@@ -63,6 +67,7 @@ export class ThreadPool {
     local: Record<string, (...a: number[]) => unknown>): Promise<ThreadPool> {
     const ctrlBuf = new SharedArrayBuffer(64);
     const taskBuf = new SharedArrayBuffer(MAX_TASKS * SLOT * 8);
+    const finBuf = new SharedArrayBuffer(MAX_TASKS * 4);
     new Int32Array(ctrlBuf)[TICKET] = EXHAUSTED;
     const workers: WorkerLike[] = [];
     try {
@@ -73,7 +78,7 @@ export class ThreadPool {
         // A worker that dies after the pool gave up must not surface as an unhandled rejection.
         started.catch(() => undefined);
         ready.push(started);
-        worker.postMessage({ kind: 'init', module, memory, ctrl: ctrlBuf, tasks: taskBuf, names });
+        worker.postMessage({ kind: 'init', module, memory, ctrl: ctrlBuf, tasks: taskBuf, finished: finBuf, names });
       }
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<never>((_, reject) => {
@@ -88,19 +93,24 @@ export class ThreadPool {
       for (const w of workers) void w.terminate();
       throw new WasmnnError('ERR_THREADS', `could not start ${threads - 1} engine worker(s): ${(e as Error).message}`, { cause: e });
     }
-    return new ThreadPool(workers, ctrlBuf, taskBuf, names, local);
+    return new ThreadPool(workers, ctrlBuf, taskBuf, finBuf, names, local);
   }
 
-  /** Runs every task (in any order, on any thread) and returns when all are done. */
-  run(tasks: readonly Task[]): void {
+  /**
+   * Runs every task (in any order, on any thread) and returns when all are done. `drain(i)`, when
+   * given, runs on the calling thread once for each task i after it is done, while later tasks
+   * may still run elsewhere: the caller copies a finished task's output out of shared memory
+   * (which only it can do) between its own tasks instead of after the job.
+   */
+  run(tasks: readonly Task[], drain?: (i: number) => void): void {
     if (this.closed) throw new WasmnnError('ERR_THREADS', 'the thread pool was terminated');
     if (tasks.length === 0) return;
     if (tasks.length > MAX_TASKS) throw new RangeError(`at most ${MAX_TASKS} tasks per job, got ${tasks.length}`);
     if (tasks.length === 1 || this.workers.length === 0) {
-      for (const t of tasks) this.local[t.fn]!(...t.args);
+      tasks.forEach((t, i) => { this.local[t.fn]!(...t.args); drain?.(i); });
       return;
     }
-    const c = this.ctrl, tb = this.tasks;
+    const c = this.ctrl, tb = this.tasks, fin = this.finished;
     tasks.forEach((t, i) => {
       const fi = this.fnIndex.get(t.fn);
       if (fi === undefined) throw new Error(`engine export "${t.fn}" is not callable from the pool`);
@@ -110,6 +120,9 @@ export class ThreadPool {
       tb[o + 1] = t.args.length;
       for (let k = 0; k < t.args.length; k++) tb[o + 2 + k] = t.args[k]!;
     });
+    // Cleared before the job is published (the stores below order it): only this job's tasks mark it.
+    fin.fill(0, 0, tasks.length);
+    const drains = drain ? new Drains(fin, tasks.length, drain) : undefined;
     this.job = (this.job + 1) & 0x7fff;
     Atomics.store(c, COUNT, tasks.length);
     Atomics.store(c, DONE, 0);
@@ -129,16 +142,21 @@ export class ThreadPool {
       } catch {
         Atomics.store(c, FAILED, 1);
       }
+      Atomics.store(fin, i, 1);
       Atomics.add(c, DONE, 1);
+      drains?.ready();
     }
     for (;;) {
+      drains?.ready();
       const done = Atomics.load(c, DONE);
       if (done >= tasks.length) break;
       waitOn(c, DONE, done);
     }
+    drains?.ready();
     // Nothing of this job can be claimed any more, even by a worker that read an old ticket.
     Atomics.store(c, TICKET, (this.job << 16) | EXHAUSTED);
     if (Atomics.load(c, FAILED)) throw new WasmnnError('ERR_ENGINE', 'an engine kernel failed on a worker thread');
+    drains?.rethrow();
   }
 
   /** Stops the workers; the pool cannot run afterwards. */
@@ -149,6 +167,36 @@ export class ThreadPool {
     Atomics.add(this.ctrl, WAKE, 1);
     Atomics.notify(this.ctrl, WAKE);
     for (const w of this.workers) void w.terminate();
+  }
+}
+
+/** The drain calls of one job: each finished task's once, on the calling thread. */
+class Drains {
+  private readonly seen: Uint8Array;
+  private left: number;
+  private error: unknown;
+
+  constructor(private readonly fin: Int32Array, n: number, private readonly drain: (i: number) => void) {
+    this.seen = new Uint8Array(n);
+    this.left = n;
+  }
+
+  /** Drains every task finished since the last call. A drain that throws does not stop the job: its error is kept for rethrow. */
+  ready(): void {
+    for (let i = 0; this.left > 0 && i < this.seen.length; i++) {
+      if (this.seen[i] || !Atomics.load(this.fin, i)) continue;
+      this.seen[i] = 1;
+      this.left--;
+      try {
+        this.drain(i);
+      } catch (e) {
+        this.error ??= e;
+      }
+    }
+  }
+
+  rethrow(): void {
+    if (this.error !== undefined) throw this.error;
   }
 }
 

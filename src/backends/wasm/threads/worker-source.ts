@@ -8,7 +8,7 @@
  * costs tens of microseconds per job; an idle worker is asleep after that. Each wake it claims tasks from the
  * ticket word (job number in the high 16 bits, next task index in the low 16) with
  * compare-exchange, so a claim can never land in another job; each task is an engine export
- * called with numeric arguments, and the last one done wakes the caller. Layout of the control
+ * called with numeric arguments; each one done is marked in the finished table and wakes the caller. Layout of the control
  * words and task table: see pool.ts (repeated here on purpose: this text runs elsewhere).
  */
 /** How long a worker, or the caller waiting for its tasks, watches a word before sleeping on it. */
@@ -38,6 +38,7 @@ listen(async (m) => {
   }
   const ctrl = new Int32Array(m.ctrl);
   const tasks = new Float64Array(m.tasks);
+  const finished = new Int32Array(m.finished);
   const fns = m.names.map((n) => exports[n]);
   port.postMessage({ kind: 'ready' });
   let seen = Atomics.load(ctrl, WAKE);
@@ -58,7 +59,10 @@ listen(async (m) => {
       const args = new Array(argc);
       for (let k = 0; k < argc; k++) args[k] = tasks[o + 2 + k];
       try { fns[tasks[o]](...args); } catch (e) { Atomics.store(ctrl, FAILED, 1); }
-      if (Atomics.add(ctrl, DONE, 1) + 1 === count) Atomics.notify(ctrl, DONE);
+      Atomics.store(finished, i, 1);
+      // Every task wakes the caller: one that drains finished tasks may be waiting for any of them.
+      Atomics.add(ctrl, DONE, 1);
+      Atomics.notify(ctrl, DONE);
     }
   }
 });
