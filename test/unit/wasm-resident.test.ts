@@ -122,6 +122,15 @@ describe('wasm: a product the run hands out is copied as its GEMM tasks finish',
     await sameAsJs(big().build({ opset: 17 }), [feeds(31), feeds(33)]);
   });
 
+  it('a product of few rows, split by columns, is copied column chunk by column chunk', async () => {
+    // 2×512 · 512×1024: 2^20 multiply-adds split over threads, too few rows to cut by rows.
+    const g = new GraphBuilder();
+    g.input('v', 'float32', [2, 512]);
+    g.node('Gemm', ['v', g.init('wv', w([512, 1024], 26)), g.init('bv', w([1024], 27))], {}, ['logits']);
+    g.output('logits');
+    await sameAsJs(g.build({ opset: 17 }), [{ v: rnd([2, 512], 51) }, { v: rnd([2, 512], 52) }]);
+  });
+
   it('a product the caller did not fetch is not handed out, and fetched ones still are', async () => {
     const bytes = big().build({ opset: 17 });
     const js = await InferenceSession.create(bytes, { executionProviders: ['js'] });

@@ -45,8 +45,8 @@ export function splitsByColumns(m: number, n: number, parts: number): boolean {
   return parts > 1 && n >= m && Math.ceil(n / 8) >= parts;
 }
 
-/** A task and the rows of C it writes. */
-interface Chunk { task: Task; r0: number; r1: number }
+/** A task and the part of C it writes: rows [r0, r1), columns [c0, c1). */
+interface Chunk { task: Task; r0: number; r1: number; c0: number; c1: number }
 
 /**
  * Each split call copied out as it runs is cut this many times finer, by rows: the calling thread
@@ -57,22 +57,24 @@ const COPIED_SPLIT = 2;
 /**
  * A call's share of `parts` tasks. Row chunks each stream all of packed B, column chunks all of
  * A: split the columns when A is the smaller (few output channels over many pixels) and there
- * are panels enough, unless C is copied out as it runs (whole rows copy in one piece). Either
- * way every element is computed by the same instructions, so the result does not depend on the split.
+ * are panels enough. A call copied out as it runs is cut by rows, COPIED_SPLIT times finer,
+ * when it has the rows for it: a row chunk copies in one piece. Either way every element is
+ * computed by the same instructions, so the result does not depend on the split.
  */
 function split(g: GemmCall, ap: number, parts: number): Chunk[] {
-  if (!g.copy && splitsByColumns(g.m, g.n, parts)) {
-    return ranges(g.n, parts, 8).map(([c0, c1]) => ({ task: task(g, ap, 0, g.m, c0, c1 - c0), r0: 0, r1: g.m }));
+  const finer = g.copy && parts > 1 ? parts * COPIED_SPLIT : parts;
+  const copiedByRows = finer > parts && Math.ceil(g.m / 4) >= finer;
+  if (!copiedByRows && splitsByColumns(g.m, g.n, parts)) {
+    return ranges(g.n, parts, 8).map(([c0, c1]) => ({ task: task(g, ap, 0, g.m, c0, c1 - c0), r0: 0, r1: g.m, c0, c1 }));
   }
-  const cuts = g.copy && parts > 1 ? parts * COPIED_SPLIT : parts;
-  return ranges(g.m, cuts, 4).map(([r0, r1]) => ({ task: task(g, ap, r0, r1 - r0, 0, g.n), r0, r1 }));
+  return ranges(g.m, copiedByRows ? finer : parts, 4).map(([r0, r1]) => ({ task: task(g, ap, r0, r1 - r0, 0, g.n), r0, r1, c0: 0, c1: g.n }));
 }
 
-/** Copies rows [r0, r1) of the call's C into its `copy`. */
-function copyRows(engine: Engine, g: GemmCall, r0: number, r1: number): void {
+/** Copies a chunk's part of the call's C into its `copy`. */
+function copyPart(engine: Engine, g: GemmCall, { r0, r1, c0, c1 }: Chunk): void {
   const out = g.copy!;
-  if (g.ldc === g.n) { out.set(engine.f32(g.c + r0 * g.n * 4, (r1 - r0) * g.n), r0 * g.n); return; }
-  for (let r = r0; r < r1; r++) out.set(engine.f32(g.c + r * g.ldc * 4, g.n), r * g.n);
+  if (c0 === 0 && c1 === g.n && g.ldc === g.n) { out.set(engine.f32(g.c + r0 * g.n * 4, (r1 - r0) * g.n), r0 * g.n); return; }
+  for (let r = r0; r < r1; r++) out.set(engine.f32(g.c + (r * g.ldc + c0) * 4, c1 - c0), r * g.n + c0);
 }
 
 /**
@@ -132,7 +134,7 @@ export function gemmCalls(engine: Engine, calls: readonly GemmCall[], minWork = 
   const copies: (() => void)[] = [];
   calls.forEach((g, i) => {
     for (const c of split(g, aps[i]!, perCall)) {
-      if (g.copy) copies[tasks.length] = () => copyRows(engine, g, c.r0, c.r1);
+      if (g.copy) copies[tasks.length] = () => copyPart(engine, g, c);
       tasks.push(c.task);
     }
   });

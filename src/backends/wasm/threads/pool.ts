@@ -8,7 +8,7 @@
  *   WAKE    bumped once per job; workers wait on it
  *   TICKET  (job & 0x7fff) << 16 | next task index; claimed with compare-exchange
  *   COUNT   tasks in the current job
- *   DONE    tasks finished; the one that completes the job notifies
+ *   DONE    tasks finished; each finished task notifies (a draining caller waits for any)
  *   STOP    set when the pool is terminated
  *   FAILED  set when a task threw (the job then fails)
  * and one Int32 per task slot, set when that task of the current job is done: a caller that
