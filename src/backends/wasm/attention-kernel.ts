@@ -23,7 +23,6 @@ import { packBatches, runPlan } from './matmul-dynamic-kernel.js';
 import { SOFTMAX_COST } from './norm-kernels.js';
 import { rowTasks } from './split-rows.js';
 
-
 /** Bump layout of one run's buffers inside the work region. */
 class Layout {
   bytes = 0;

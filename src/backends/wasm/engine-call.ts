@@ -36,9 +36,11 @@ const sizeOf = (dims: readonly number[]): number => dims.reduce((p, d) => p * d,
 
 /**
  * The JavaScript array output i is copied into, when the run hands that output to its caller
- * (else undefined). A kernel that asks for it must fill it entirely, in the same call, with
- * what it writes to the output's block; it can then copy parts as they finish, on the calling
- * thread while worker threads still compute the rest, instead of the whole after the run.
+ * and the engine has worker threads (else undefined). A kernel that asks for it must fill it
+ * entirely, in the same call, with what it writes to the output's block; it can then copy parts
+ * as they finish, on the calling thread while worker threads still compute the rest, instead of
+ * the whole after the run. One thread has nothing to overlap the copy with, and its plain
+ * memory is copied out faster by slice (io.ts copyOut) than into an array made beforehand.
  */
 export type HandedOut = (i: number) => Float32Array | undefined;
 
@@ -75,7 +77,7 @@ export function engineCall(engine: Engine, scratch: Scratch, call: EngineCall,
   const copies: (Float32Array | undefined)[] = [];
   const handedOut: HandedOut = (i) => {
     const name = call.node.outputs[i];
-    if (!name || !res.handedOut(call.g, name)) return undefined;
+    if (engine.threads <= 1 || !name || !res.handedOut(call.g, name)) return undefined;
     return (copies[i] ??= new Float32Array(sizeOf(call.outputs[i]!)));
   };
   body(ins, blocks.map((b) => b.ptr), work, handedOut);

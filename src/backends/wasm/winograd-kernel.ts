@@ -16,7 +16,6 @@ import { constF32, f32Input } from './io.js';
 import { align16, type Scratch } from './scratch.js';
 import { CONV_MIN_WORK, ranges, taskCount } from './split.js';
 
-
 /** G of F(4, 3) for the interpolation points 0, ±1, ±2, ∞ (matches Bᵀ and Aᵀ in the engine), row-major 6×3. */
 const G = Float64Array.of(
   1 / 4, 0, 0,
