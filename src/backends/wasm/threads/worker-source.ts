@@ -5,11 +5,12 @@
  * The worker instantiates the engine module on the pool's shared memory, says 'ready', then
  * sleeps in Atomics.wait until the wake counter moves. After each job it first watches the
  * counter for SPIN_MS: a model run's kernels come back to back, and waking from a futex
- * costs tens of microseconds per job; an idle worker is asleep after that. Each wake it claims tasks from the
- * ticket word (job number in the high 16 bits, next task index in the low 16) with
- * compare-exchange, so a claim can never land in another job; each task is an engine export
- * called with numeric arguments; each one done is marked in the finished table and wakes the caller. Layout of the control
- * words and task table: see pool.ts (repeated here on purpose: this text runs elsewhere).
+ * costs tens of microseconds per job; an idle worker is asleep after that. Each wake it
+ * claims tasks from the ticket word (job number in the high 16 bits, next task index in the
+ * low 16) with compare-exchange, so a claim can never land in another job. Each task is an
+ * engine export called with numeric arguments; each one done is marked in the finished table
+ * and wakes the caller. Layout of the control words and task table: see pool.ts (repeated here
+ * on purpose: this text runs elsewhere).
  */
 /** How long a worker, or the caller waiting for its tasks, watches a word before sleeping on it. */
 export const SPIN_MS = 2;
