@@ -1,8 +1,8 @@
 /**
  * The engine thread pool on its own: workers instantiate the shared-memory engine build, split
  * GEMMs give the same bits as one call, thousands of back-to-back jobs never lose or repeat a
- * task, the caller drains each finished task once, idle workers sleep, a script that never releases a threaded session still exits, and a
- * failed start is a typed error.
+ * task, the caller drains each finished task once, idle workers sleep, a script that never
+ * releases a threaded session still exits, and a failed start is a typed error.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -22,6 +22,10 @@ interface Exports {
   gemm_f32(a: number, lda: number, bp: number, c: number, ldc: number, m: number, n: number, k: number, bias: number, act: number, lo: number, hi: number): void;
   unary_f32(op: number, x: number, y: number, n: number, p0: number, p1: number): void;
 }
+
+/** Relu in place (unary_f32 op 0) over `chunks` disjoint runs of `len` floats from `buf`: one task each. */
+const reluTasks = (buf: number, chunks: number, len: number) =>
+  Array.from({ length: chunks }, (_, i) => ({ fn: 'unary_f32', args: [0, buf + i * len * 4, buf + i * len * 4, len, 0, 0] }));
 
 describe('engine thread pool', () => {
   let module: WebAssembly.Module;
@@ -59,13 +63,13 @@ describe('engine thread pool', () => {
     const v = () => new Float32Array(memory.buffer, buf, n);
     for (let j = 0; j < 3000; j++) {
       v().fill(-1 - j);
-      pool.run(Array.from({ length: chunks }, (_, i) => ({ fn: 'unary_f32', args: [0, buf + i * 64, buf + i * 64, 16, 0, 0] })));
+      pool.run(reluTasks(buf, chunks, 16));
       assert.ok(v().every((e) => e === 0), `job ${j}`);
     }
   });
 
   it('drains each finished task once, on the caller, after its output is written', () => {
-    // Each task sets its chunk to its job's value; the drain copies the chunk out of shared memory.
+    // Each task turns its chunk of -(1 + j) to 0; the drain copies the chunk out of shared memory.
     const chunks = 9, n = chunks * 4096;
     const buf = x.alloc(n * 4);
     const v = () => new Float32Array(memory.buffer, buf, n);
@@ -73,7 +77,7 @@ describe('engine thread pool', () => {
       v().fill(-1 - j);
       const out = new Float32Array(n).fill(NaN);
       const drained: number[] = [];
-      pool.run(Array.from({ length: chunks }, (_, i) => ({ fn: 'unary_f32', args: [0, buf + i * 16384, buf + i * 16384, 4096, 0, 0] })), (i) => {
+      pool.run(reluTasks(buf, chunks, 4096), (i) => {
         drained.push(i);
         out.set(v().subarray(i * 4096, (i + 1) * 4096), i * 4096);
       });
@@ -85,13 +89,13 @@ describe('engine thread pool', () => {
   it('a drain that throws fails the job only after every task is done', () => {
     const buf = x.alloc(4 * 64 * 4);
     const v = new Float32Array(memory.buffer, buf, 4 * 64).fill(-1);
-    assert.throws(() => pool.run(Array.from({ length: 4 }, (_, i) => ({ fn: 'unary_f32', args: [0, buf + i * 256, buf + i * 256, 64, 0, 0] })), (i) => {
+    assert.throws(() => pool.run(reluTasks(buf, 4, 64), (i) => {
       if (i === 0) throw new Error('drain failed');
     }), /drain failed/);
     assert.ok(new Float32Array(memory.buffer, buf, 4 * 64).every((e) => e === 0), 'every task ran');
     // The pool still runs jobs afterwards.
     v.fill(-1);
-    pool.run([{ fn: 'unary_f32', args: [0, buf, buf, 128, 0, 0] }, { fn: 'unary_f32', args: [0, buf + 512, buf + 512, 128, 0, 0] }]);
+    pool.run(reluTasks(buf, 2, 128));
     assert.ok(new Float32Array(memory.buffer, buf, 4 * 64).every((e) => e === 0));
   });
 
