@@ -117,3 +117,32 @@ export class Tensor {
   /** No-op for CPU tensors (onnxruntime-web compatibility). */
   dispose(): void {}
 }
+
+/** The data loaders of deferred tensors (see {@link deferredTensor}). */
+const loaders = new WeakMap<Tensor, () => TensorData>();
+
+/** The one `data` getter every deferred tensor shares. */
+function deferredData(this: Tensor): TensorData {
+  return loaders.get(this)!();
+}
+
+/**
+ * A Tensor of `type` and `dims` (`size` elements) whose `data` is whatever `load` returns, read
+ * when first used (load keeps or re-reads it as it chooses): for storage that stays in a model
+ * file or in engine memory until something reads it. Built without the constructor, which needs
+ * the data up front; its fields match the constructor's, and `data` is an enumerable own getter,
+ * so it compares and clones like any tensor. All share one getter function: a getter per tensor
+ * gave each its own hidden class, and kernels reading `dims` or `type` saw a new shape per run.
+ */
+export function deferredTensor(type: DataType, dims: readonly number[], size: number, load: () => TensorData): Tensor {
+  const t = Object.create(Tensor.prototype) as Tensor;
+  Object.defineProperties(t, {
+    type: { value: type, enumerable: true },
+    dims: { value: Object.freeze([...dims]), enumerable: true },
+    size: { value: size, enumerable: true },
+    location: { value: 'cpu', enumerable: true },
+    data: { enumerable: true, get: deferredData },
+  });
+  loaders.set(t, load);
+  return t;
+}

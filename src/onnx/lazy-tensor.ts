@@ -6,7 +6,7 @@
  * garbage instead of sitting beside the engine's.
  */
 import type { DataType, TensorData } from '../dtype.js';
-import { Tensor } from '../tensor.js';
+import { deferredTensor, type Tensor } from '../tensor.js';
 
 interface Storage {
   /** Held once read, until released. */
@@ -27,26 +27,15 @@ const storages = new WeakMap<Tensor, Storage>();
  * `initial`, when given, is the data already loaded (kept until released).
  */
 export function fileBackedTensor(type: DataType, dims: readonly number[], size: number, load: () => TensorData, readRaw?: (into: Uint8Array) => void, initial?: TensorData): Tensor {
-  // Built without the constructor, which needs the data up front; fields match Tensor's own.
-  const t = Object.create(Tensor.prototype) as Tensor;
   const s: Storage = { kept: initial, recent: undefined, released: false, readRaw };
-  Object.defineProperties(t, {
-    type: { value: type, enumerable: true },
-    dims: { value: Object.freeze([...dims]), enumerable: true },
-    size: { value: size, enumerable: true },
-    location: { value: 'cpu', enumerable: true },
-    data: {
-      enumerable: true,
-      get(): TensorData {
-        if (s.kept) return s.kept;
-        const seen = s.recent?.deref();
-        if (seen) return seen;
-        const d = load();
-        if (s.released) s.recent = new WeakRef(d as object) as WeakRef<TensorData>;
-        else s.kept = d;
-        return d;
-      },
-    },
+  const t = deferredTensor(type, dims, size, () => {
+    if (s.kept) return s.kept;
+    const seen = s.recent?.deref();
+    if (seen) return seen;
+    const d = load();
+    if (s.released) s.recent = new WeakRef(d as object) as WeakRef<TensorData>;
+    else s.kept = d;
+    return d;
   });
   storages.set(t, s);
   return t;

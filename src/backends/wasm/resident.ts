@@ -23,7 +23,7 @@
 import type { RunOutputs } from '../backend.js';
 import type { IrGraph } from '../../graph/ir.js';
 import { useCounts } from '../../graph/passes/uses.js';
-import { Tensor } from '../../tensor.js';
+import { deferredTensor, type Tensor } from '../../tensor.js';
 import type { Engine } from './engine.js';
 import { copyOut } from './io.js';
 import { align16 } from './scratch.js';
@@ -277,15 +277,7 @@ class Residency {
     const { engine } = this;
     const ptr = b.ptr;
     let data = copy;
-    // Built without the constructor, which needs the data up front; fields match Tensor's own.
-    const t = Object.create(Tensor.prototype) as Tensor;
-    Object.defineProperties(t, {
-      type: { value: 'float32', enumerable: true },
-      dims: { value: Object.freeze([...dims]), enumerable: true },
-      size: { value: size, enumerable: true },
-      location: { value: 'cpu', enumerable: true },
-      data: { enumerable: true, get: () => (data ??= copyOut(engine.f32(ptr, size))) },
-    });
+    const t = deferredTensor('float32', dims, size, () => (data ??= copyOut(engine.f32(ptr, size))));
     b.owners.push({ ref: new WeakRef(t), copied: () => data !== undefined });
     this.where.set(t, b);
     return t;
