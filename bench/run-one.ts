@@ -1,7 +1,7 @@
 /**
  * Times one model on one engine in this process and prints a JSON line:
  * load ms, median/min/max run ms over N runs after a warm-up (src/cli/bench.ts), peak RSS, and the output check.
- *   node --import tsx bench/run-one.ts <model.onnx> <engine: js|wasm|ort|ort-web> [runs] [threads]
+ *   node --import tsx bench/run-one.ts <model.onnx> <engine: js|wasm|ort|ort-web> [runs] [threads] [warm-up ms]
  *
  * Engines: wasmnn `js` / `wasm`; onnxruntime-node `ort` (1 thread); onnxruntime-web `ort-web`
  * (its wasm backend in Node, 1 thread, no proxy worker).
@@ -25,8 +25,8 @@ import { Tensor as TensorClass, type Tensor } from '../src/tensor.js';
 import { readTestInputs } from '../test/conformance/one-test.js';
 import { halfArrayToFloat32 } from '../src/util/half.js';
 
-const [model, engine = 'wasm', runsArg = '10', threadsArg = '1'] = process.argv.slice(2);
-if (!model) throw new Error('usage: run-one.ts <model.onnx> <js|wasm|ort|ort-web> [runs]');
+const [model, engine = 'wasm', runsArg = '10', threadsArg = '1', warmupArg] = process.argv.slice(2);
+if (!model) throw new Error('usage: run-one.ts <model.onnx> <js|wasm|ort|ort-web> [runs] [threads] [warm-up ms]');
 const runs = Number(runsArg);
 
 interface RefFile { inputs: { name: string; npy: string }[]; outputs: { name: string; npy: string }[] }
@@ -51,7 +51,7 @@ const toOrt = (ort: Pick<Ort, 'Tensor'>) =>
   Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims)]));
 
 // wasm-relaxed is the wasm provider in a Node started with --experimental-wasm-relaxed-simd (see run.ts).
-const { outputs, outputNames, ...timing } = await measureEngine(model, engine === 'wasm-relaxed' ? 'wasm' : engine, feeds, runs, Number(threadsArg));
+const { outputs, outputNames, ...timing } = await measureEngine(model, engine === 'wasm-relaxed' ? 'wasm' : engine, feeds, runs, Number(threadsArg), warmupArg === undefined ? undefined : Number(warmupArg));
 const outputName = outputNames[0]!;
 const last = outputs;
 
