@@ -20,7 +20,6 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, writ
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { repoRoot, sharedOrSkip } from '../test/helpers/shared.js';
-import { WARMUP_MS } from '../src/cli/bench.js';
 
 const arg = (k: string) => { const i = process.argv.indexOf(`--${k}`); return i >= 0 ? process.argv[i + 1] : undefined; };
 const engines = (arg('engines') ?? 'wasm,wasm-relaxed,js,ort,ort-web').split(',');
@@ -28,8 +27,9 @@ const runs = arg('runs') ?? '5';
 const filter = arg('filter') ? new RegExp(arg('filter')!) : undefined;
 const timeoutS = Number(arg('timeout') ?? '900');
 const threadCounts = (arg('threads') ?? '1').split(',').map((t) => t.trim());
-const warmupS = arg('warmup') ?? String(WARMUP_MS / 1000);
-if (!(Number(warmupS) >= 0)) throw new Error(`--warmup: expected seconds like 1 or 10, got "${warmupS}"`);
+// Given only when asked for: run-one.ts's measureEngine owns the default, and each row records its warm-up.
+const warmupS = arg('warmup');
+if (warmupS !== undefined && !(Number(warmupS) >= 0)) throw new Error(`--warmup: expected seconds like 1 or 10, got "${warmupS}"`);
 if (threadCounts.some((t) => !/^[1-9]\d*$/.test(t))) throw new Error(`--threads: expected counts like 2 or 1,2, got "${arg('threads')}"`);
 
 const models: { name: string; path: string }[] = [];
@@ -47,7 +47,7 @@ interface Row {
 }
 const rows: Row[] = [];
 const load0 = loadavg();
-console.log(`# ${cpus().length} cpus, ${threadCounts.join(' and ')} thread(s) per engine, warm-up ${warmupS} s, load average ${load0.map((x) => x.toFixed(2)).join(' ')}`);
+console.log(`# ${cpus().length} cpus, ${threadCounts.join(' and ')} thread(s) per engine, warm-up ${warmupS === undefined ? 'default' : `${warmupS} s`}, load average ${load0.map((x) => x.toFixed(2)).join(' ')}`);
 for (const m of models.filter((x) => !filter || filter.test(x.name))) {
   // Every engine loads from the OS file cache: otherwise the model's first engine alone pays the
   // disk read (BERT-base's 438 MB: 0.5–1.6 s on this machine) and its load time is not comparable.
@@ -55,7 +55,7 @@ for (const m of models.filter((x) => !filter || filter.test(x.name))) {
   for (const e of engines) for (const threads of threadCounts) {
     // wasm-relaxed: the same wasm provider in a Node that enables relaxed SIMD (flagged in Node 20).
     const flags = e === 'wasm-relaxed' ? ['--experimental-wasm-relaxed-simd'] : [];
-    const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', join(repoRoot, 'bench/run-one.ts'), m.path, e, runs, threads, String(Number(warmupS) * 1000)],
+    const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', join(repoRoot, 'bench/run-one.ts'), m.path, e, runs, threads, ...(warmupS === undefined ? [] : [String(Number(warmupS) * 1000)])],
       { encoding: 'utf8', timeout: timeoutS * 1000, maxBuffer: 64 << 20 });
     const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
     try {
@@ -75,7 +75,7 @@ mkdirSync(join(repoRoot, 'bench/results'), { recursive: true });
 const file = join(repoRoot, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 const load1 = loadavg();
 console.log(`# load average at the end ${load1.map((x) => x.toFixed(2)).join(' ')}`);
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, loadavgStart: load0, loadavgEnd: load1, runs: Number(runs), warmupS: Number(warmupS), threads: threadCounts.length > 1 ? threadCounts.map(Number) : Number(threadCounts[0]), rows }, null, 2));
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, loadavgStart: load0, loadavgEnd: load1, runs: Number(runs), threads: threadCounts.length > 1 ? threadCounts.map(Number) : Number(threadCounts[0]), rows }, null, 2));
 const ratio = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(2)}×` : '-');
 for (const t of threadCounts.map(Number)) {
   console.log(`\nratios (median) at ${t} thread(s): how many times faster wasm (simd128 / relaxed) is than js, ort and ort-web`);

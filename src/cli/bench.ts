@@ -24,7 +24,8 @@ export interface EngineResult {
   minMs: number;
   maxMs: number;
   runs: number;
-  /** Untimed runs before the timed ones. */
+  /** The warm-up asked for (ms) and the untimed runs it took. */
+  warmupMs: number;
   warmupRuns: number;
   /** Peak resident memory of the process that measured, load and runs included. */
   peakRssMB: number;
@@ -71,13 +72,11 @@ export function installedPeers(): string[] {
   return peers;
 }
 
-const WARMUP_RUNS = 3, WARMUP_MAX_RUNS = 100;
-/** Default warm-up time (ms) before the timed runs. */
-export const WARMUP_MS = 1000;
+const WARMUP_RUNS = 3, WARMUP_MS = 1000, WARMUP_MAX_RUNS = 100;
 
 /**
  * Loads `model` on one engine in this process, warms it up (at least 3 runs and `warmupMs`, 1 s by
- * default; at most 100 runs unless `warmupMs` needs more) and times `runs` runs more.
+ * default; at most 100 runs a second of it) and times `runs` runs more.
  * Engines: wasmnn execution providers ('wasm', 'js'), onnxruntime-node 'ort', onnxruntime-web 'ort-web'
  * (its wasm backend, no proxy worker). `threads` is given to every engine alike.
  */
@@ -116,11 +115,11 @@ Promise<EngineResult & { outputs: Record<string, AnyTensor>; outputNames: readon
   }
   const loadMs = performance.now() - t0;
   // Warm-up until the JIT tiers and allocation patterns settle (one run left MobileNetV2 on 2 threads
-  // 10–20% slower for its first tens of runs): at least WARMUP_RUNS runs and warmupMs, at most
-  // WARMUP_MAX_RUNS unless warmupMs is longer than the default (a two-thread process settles only
-  // after 5–8 s). Every engine gets the same.
+  // 10–20% slower for its first tens of runs; a two-thread process settles only after 5–8 s): at
+  // least WARMUP_RUNS runs and warmupMs, at most WARMUP_MAX_RUNS for each WARMUP_MS of it. Every
+  // engine gets the same.
   const w0 = performance.now();
-  const maxRuns = warmupMs > WARMUP_MS ? Infinity : WARMUP_MAX_RUNS;
+  const maxRuns = WARMUP_MAX_RUNS * Math.max(1, warmupMs / WARMUP_MS);
   let warmupRuns = 0;
   while (warmupRuns < maxRuns && (warmupRuns < WARMUP_RUNS || performance.now() - w0 < warmupMs)) { await run(); warmupRuns++; }
   const times: number[] = [];
@@ -135,7 +134,7 @@ Promise<EngineResult & { outputs: Record<string, AnyTensor>; outputNames: readon
   const r2 = (v: number) => +v.toFixed(2);
   return {
     engine, loadMs: +loadMs.toFixed(1), medianMs: r2(times[Math.floor(times.length / 2)]!), minMs: r2(times[0]!),
-    maxMs: r2(times[times.length - 1]!), runs, warmupRuns, peakRssMB, engineInfo, outputs, outputNames,
+    maxMs: r2(times[times.length - 1]!), runs, warmupMs, warmupRuns, peakRssMB, engineInfo, outputs, outputNames,
   };
 }
 
