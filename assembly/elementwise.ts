@@ -2,6 +2,7 @@
 // softmax and layer normalisation over the last axis. f32x4 bodies, scalar tails
 // done as one masked vector (the tail is read and written lane by lane).
 import { erf4, exp4, onePlusErf4, sigmoid4, tanh4 } from './vmath';
+import { rowSqDev, rowSum } from './reduce';
 
 @inline function splat(v: f32): v128 { return f32x4.splat(v); }
 
@@ -167,44 +168,13 @@ export function softmax_f32(x: usize, y: usize, rows: i32, n: i32): void {
   }
 }
 
-/**
- * Sum of n floats at p, and with `dev` the sum of (x − mean)²: four vector accumulators, so
- * the adds are not one chain of dependent latencies (one accumulator left a 768-wide row
- * waiting about 4 cycles per vector; layer norm over BERT's 128×768 took 55–90 µs).
- */
-@inline function rowSum(p: usize, n: i32, dev: bool, mean: f32): f32 {
-  const mv = splat(mean);
-  let a0 = splat(0), a1 = splat(0), a2 = splat(0), a3 = splat(0);
-  let i = 0;
-  for (; i + 16 <= n; i += 16) {
-    let v0 = v128.load(p + <usize>i * 4), v1 = v128.load(p + <usize>i * 4, 16);
-    let v2 = v128.load(p + <usize>i * 4, 32), v3 = v128.load(p + <usize>i * 4, 48);
-    if (dev) {
-      v0 = f32x4.sub(v0, mv); v1 = f32x4.sub(v1, mv); v2 = f32x4.sub(v2, mv); v3 = f32x4.sub(v3, mv);
-      v0 = f32x4.mul(v0, v0); v1 = f32x4.mul(v1, v1); v2 = f32x4.mul(v2, v2); v3 = f32x4.mul(v3, v3);
-    }
-    a0 = f32x4.add(a0, v0); a1 = f32x4.add(a1, v1); a2 = f32x4.add(a2, v2); a3 = f32x4.add(a3, v3);
-  }
-  for (; i + 4 <= n; i += 4) {
-    let v = v128.load(p + <usize>i * 4);
-    if (dev) { v = f32x4.sub(v, mv); v = f32x4.mul(v, v); }
-    a0 = f32x4.add(a0, v);
-  }
-  let s = hsum(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
-  for (; i < n; i++) {
-    const d = load<f32>(p + <usize>i * 4) - mean;
-    s += dev ? d * d : d;
-  }
-  return s;
-}
-
 /** Layer normalisation of each row of n floats: (x − mean) / sqrt(var + eps) · scale (+ bias; bias 0 = none). */
 export function layernorm_f32(x: usize, y: usize, rows: i32, n: i32, scale: usize, bias: usize, eps: f32): void {
   for (let r = 0; r < rows; r++) {
     const px = x + <usize>(r * n) * 4, py = y + <usize>(r * n) * 4;
-    const mean = rowSum(px, n, false, 0) / <f32>n;
+    const mean = rowSum(px, n) / <f32>n;
     const mv = splat(mean);
-    const q = rowSum(px, n, true, mean);
+    const q = rowSqDev(px, n, mean);
     const inv = <f32>(1 / Math.sqrt(<f64>q / <f64>n + <f64>eps));
     const iv = splat(inv);
     let i = 0;

@@ -69,6 +69,29 @@ const POST_MEAN = 1, POST_SQRT = 2, POST_LOG = 3;
   return s;
 }
 
+/** Σ x over n contiguous floats (rowFold's 16 partial sums), for the normalizations here and in elementwise.ts. */
+@inline export function rowSum(p: usize, n: i32): f32 {
+  return rowFold(SUM, p, n);
+}
+
+/** Σ (x − mean)² over n contiguous floats, in 16 partial sums like rowFold. */
+@inline export function rowSqDev(p: usize, n: i32, mean: f32): f32 {
+  const mv = f32x4.splat(mean);
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const q = p + (<usize>i << 2);
+    const d0 = f32x4.sub(v128.load(q), mv), d1 = f32x4.sub(v128.load(q, 16), mv);
+    const d2 = f32x4.sub(v128.load(q, 32), mv), d3 = f32x4.sub(v128.load(q, 48), mv);
+    a0 = f32x4.add(a0, f32x4.mul(d0, d0)); a1 = f32x4.add(a1, f32x4.mul(d1, d1));
+    a2 = f32x4.add(a2, f32x4.mul(d2, d2)); a3 = f32x4.add(a3, f32x4.mul(d3, d3));
+  }
+  for (; i + 4 <= n; i += 4) { const d = f32x4.sub(v128.load(p + (<usize>i << 2)), mv); a0 = f32x4.add(a0, f32x4.mul(d, d)); }
+  let q = lanes(SUM, f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
+  for (; i < n; i++) { const d = load<f32>(p + (<usize>i << 2)) - mean; q += d * d; }
+  return q;
+}
+
 /** Σ e^(x−m) over n contiguous floats. */
 @inline function rowExpSum(p: usize, n: i32, m: f32): f32 {
   const mv = f32x4.splat(m);
@@ -241,20 +264,8 @@ export function instancenorm_f32(x: usize, y: usize, planes: i32, n: i32, channe
   for (let p = 0; p < planes; p++) {
     const off = <usize>p * <usize>n << 2;
     const px = x + off;
-    const mean = <f64>rowFold(SUM, px, n) / <f64>n;
-    const mv = f32x4.splat(<f32>mean);
-    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-    let i = 0;
-    for (; i + 16 <= n; i += 16) {
-      const q = px + (<usize>i << 2);
-      const d0 = f32x4.sub(v128.load(q), mv), d1 = f32x4.sub(v128.load(q, 16), mv);
-      const d2 = f32x4.sub(v128.load(q, 32), mv), d3 = f32x4.sub(v128.load(q, 48), mv);
-      a0 = f32x4.add(a0, f32x4.mul(d0, d0)); a1 = f32x4.add(a1, f32x4.mul(d1, d1));
-      a2 = f32x4.add(a2, f32x4.mul(d2, d2)); a3 = f32x4.add(a3, f32x4.mul(d3, d3));
-    }
-    for (; i + 4 <= n; i += 4) { const d = f32x4.sub(v128.load(px + (<usize>i << 2)), mv); a0 = f32x4.add(a0, f32x4.mul(d, d)); }
-    let q = lanes(SUM, f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
-    for (; i < n; i++) { const d = load<f32>(px + (<usize>i << 2)) - <f32>mean; q += d * d; }
+    const mean = <f64>rowSum(px, n) / <f64>n;
+    const q = rowSqDev(px, n, <f32>mean);
     const c = <usize>((c0 + p) % channels) << 2;
     const inv = 1 / Math.sqrt(<f64>q / <f64>n + <f64>eps);
     const a = <f64>load<f32>(scale + c) * inv;
