@@ -2,7 +2,7 @@
 // softmax and layer normalisation over the last axis. f32x4 bodies, scalar tails
 // done as one masked vector (the tail is read and written lane by lane).
 import { erf4, exp4, onePlusErf4, sigmoid4, tanh4 } from './vmath';
-import { rowSqDev, rowSum } from './reduce';
+import { rowMax, rowSqDev, rowSum } from './reduce';
 
 @inline function splat(v: f32): v128 { return f32x4.splat(v); }
 
@@ -142,14 +142,10 @@ export function binary_f32(op: i32, a: usize, b: usize, y: usize, d0: i32, d1: i
 export function softmax_f32(x: usize, y: usize, rows: i32, n: i32): void {
   for (let r = 0; r < rows; r++) {
     const px = x + <usize>(r * n) * 4, py = y + <usize>(r * n) * 4;
-    let vm = splat(-Infinity);
-    let i = 0;
-    for (; i + 4 <= n; i += 4) vm = f32x4.pmax(vm, v128.load(px + <usize>i * 4));
-    let m = max(max(f32x4.extract_lane(vm, 0), f32x4.extract_lane(vm, 1)), max(f32x4.extract_lane(vm, 2), f32x4.extract_lane(vm, 3)));
-    for (let j = i; j < n; j++) { const v = load<f32>(px + <usize>j * 4); if (v > m) m = v; }
-    const mv = splat(m);
+    // Independent partial maxima, not one dependent chain: attention rows are short.
+    const mv = splat(rowMax(px, n));
     let vs = splat(0);
-    i = 0;
+    let i = 0;
     for (; i + 4 <= n; i += 4) {
       const e = exp4(f32x4.sub(v128.load(px + <usize>i * 4), mv));
       v128.store(py + <usize>i * 4, e);
