@@ -5,11 +5,13 @@ import { exp4 } from './vmath';
 
 // Fold codes (see FOLDS in src/backends/wasm/reduce-kernels.ts).
 const SUM = 0, SUM_SQ = 1, SUM_ABS = 2, PROD = 3, MAX = 4, MIN = 5, LOG_SUM_EXP = 6;
+// Internal only: the maximum, skipping NaN (rowMax).
+const PMAX = 7;
 // Post-processing of each result: none, divide by `count` (mean), square root, natural log.
 const POST_MEAN = 1, POST_SQRT = 2, POST_LOG = 3;
 
 @inline function identity(op: i32): f32 {
-  return op == PROD ? 1 : op == MAX ? -Infinity : op == MIN ? Infinity : 0;
+  return op == PROD ? 1 : op == MAX || op == PMAX ? -Infinity : op == MIN ? Infinity : 0;
 }
 
 @inline function vstep(op: i32, acc: v128, v: v128): v128 {
@@ -18,6 +20,7 @@ const POST_MEAN = 1, POST_SQRT = 2, POST_LOG = 3;
   if (op == SUM_ABS) return f32x4.add(acc, f32x4.abs(v));
   if (op == PROD) return f32x4.mul(acc, v);
   if (op == MAX) return f32x4.max(acc, v); // NaN-propagating, like the reference
+  if (op == PMAX) return f32x4.pmax(acc, v);
   return f32x4.min(acc, v);
 }
 
@@ -27,6 +30,7 @@ const POST_MEAN = 1, POST_SQRT = 2, POST_LOG = 3;
   if (op == SUM_ABS) return acc + abs<f32>(v);
   if (op == PROD) return acc * v;
   if (op == MAX) return max<f32>(acc, v);
+  if (op == PMAX) return v > acc ? v : acc;
   return min<f32>(acc, v);
 }
 
@@ -75,24 +79,13 @@ const POST_MEAN = 1, POST_SQRT = 2, POST_LOG = 3;
 }
 
 /**
- * The largest of n contiguous floats, in 16 partial maxima like rowFold, but with pmax, which
- * skips NaN where rowFold's NaN-propagating max costs V8 a fix-up per step (softmax rows of
- * 128: 26.9 → 23.5 µs with pmax, 29.6 with max). Softmax may skip a NaN here: it still makes
- * the row's sum, so every output, NaN.
+ * The largest of n contiguous floats, for softmax: rowFold with pmax, which skips NaN, where
+ * MAX's NaN-propagating max costs V8 a fix-up per step (softmax rows of 128: 26.9 → 23.5 µs
+ * with pmax, 29.6 with max). Softmax may skip a NaN here: it still makes the row's sum, so
+ * every output, NaN.
  */
 @inline export function rowMax(p: usize, n: i32): f32 {
-  let a0 = f32x4.splat(-Infinity), a1 = a0, a2 = a0, a3 = a0;
-  let i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const q = p + (<usize>i << 2);
-    a0 = f32x4.pmax(a0, v128.load(q)); a1 = f32x4.pmax(a1, v128.load(q, 16));
-    a2 = f32x4.pmax(a2, v128.load(q, 32)); a3 = f32x4.pmax(a3, v128.load(q, 48));
-  }
-  for (; i + 4 <= n; i += 4) a0 = f32x4.pmax(a0, v128.load(p + (<usize>i << 2)));
-  a0 = f32x4.pmax(f32x4.pmax(a0, a1), f32x4.pmax(a2, a3));
-  let m = max(max(f32x4.extract_lane(a0, 0), f32x4.extract_lane(a0, 1)), max(f32x4.extract_lane(a0, 2), f32x4.extract_lane(a0, 3)));
-  for (; i < n; i++) { const v = load<f32>(p + (<usize>i << 2)); if (v > m) m = v; }
-  return m;
+  return rowFold(PMAX, p, n);
 }
 
 /** Σ (x − mean)² over n contiguous floats, in 16 partial sums like rowFold. */
