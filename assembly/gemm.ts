@@ -88,9 +88,10 @@ export function packed_a_bytes(m: i32, k: i32): i32 {
 
 /**
  * Packs A's whole 4-row groups k-major: per k, the group's four values side by side, so the
- * micro-kernel reads one stream at immediate offsets instead of four rows `lda` apart. Over
- * a shared memory (the -mt builds) V8 compiled the strided loop 4–9% slower than over a
- * plain one; the packed loop runs alike on both (relaxed 128×768×768: 3.49 → 3.25 ms -mt).
+ * micro-kernel reads one stream at immediate offsets instead of four rows `lda` apart. Split
+ * relaxed jobs read it (see parallel-gemm.ts). Neither loop runs as fast over the shared
+ * memory of the -mt builds as over a plain one (bench/gemm-kernel.mjs, 128×768×768, relaxed,
+ * 2026-11-22: strided 51–53 against 53–55 GFLOP/s, packed 51.5–53.4 against 57–59).
  */
 export function pack_a_f32(a: usize, lda: i32, m: i32, k: i32, out: usize): void {
   for (let i = 0; i + MR <= m; i += MR) {
@@ -209,7 +210,11 @@ export function gemm_packed_a_f32(a: usize, ap: usize, lda: i32, bp: usize, c: u
     // on V8/x64 (1024³ simd128 29 vs 36 GFLOP/s; relaxed 31 vs 43 at 2×).
     if (ap) {
       let pa = ap + <usize>(i / MR) * gs;
-      for (let kk = 0; kk < k; kk++) {
+      // Ended by B's pointer, not a step count: V8 compiles this form faster over the -mt builds'
+      // shared memory (bench/gemm-kernel.mjs --packed, relaxed -mt, one process, four shapes:
+      // +2.8 to +5.7%, 128×768×768 52.0 → 54.0 GFLOP/s). Written so, the strided loop ran slower.
+      const bend = bq + <usize>k * NR * 4;
+      while (bq < bend) {
         const w0 = v128.load(bq), w1 = v128.load(bq, 16);
         let x = v128.load32_splat(pa); c00 = madd(x, w0, c00); c01 = madd(x, w1, c01);
         x = v128.load32_splat(pa, 4); c10 = madd(x, w0, c10); c11 = madd(x, w1, c11);
