@@ -4,12 +4,8 @@
 // With several builds, each shape runs them in turn, 100 ms each, in one process for about 4 s,
 // so that the machine's drift (large here: runs minutes apart differ by 10%) falls on all alike.
 // A -mt build runs here on one thread, on the shared memory it imports: set beside its plain
-// build, this shows what each pool thread gets. With --packed, A is read packed in 4-row groups
-// (gemm_packed_a_f32, what relaxed split jobs run). 2026-11-22, Node 20, 128×768×768, one
-// process, GFLOP/s medians: relaxed strided A 54.5–55.4 plain / 51.3–52.8 -mt, packed
-// 57.3–59.0 / 52.0–53.4. The -mt loop is the same x64 code but for register allocation: V8
-// keeps the packed loop's three offset bases in registers over a plain memory and recomputes
-// or reloads them each step over the shared one.
+// build, this shows what each pool thread gets (measured: see pack_a_f32 in assembly/gemm.ts).
+// With --packed, A is read packed in 4-row groups (gemm_packed_a_f32, what relaxed split jobs run).
 import { readFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);

@@ -88,15 +88,16 @@ const packsA = (g: GemmCall) => !g.perRowBias && g.m >= 4 && g.n >= 32;
  * Packs the A of each call that reads it packed into the engine's job scratch before the GEMM
  * job (one pass serves every task); 0 for the others. Split jobs run on the shared-memory
  * build, where V8 ran the relaxed strided-A micro-kernel 4–9% slower than the packed one when
- * this was added (see pack_a_f32; on 2026-11-22 the two differed by 1–2% on the engine alone).
- * Not packing was then no faster in BERT-base (two threads, eight process pairs: 268.3 against
- * 268.9 ms), and two of six matmul 1024² processes ran 28–29 ms against 24–25 ms. The simd128 builds run the strided loop alike on both memories (packing, simd128
- * matmul 1024² on 2 threads took 35.7–39.7 ms in two bench runs against 30.8–31.2 without),
- * and one thread keeps the plain build, so only relaxed split jobs pack. The packing is itself
- * split by 4-row groups over the threads once it is worth a dispatch. It is memory-bound, so
- * two threads gain less than 2×: BERT-base's 74 packs per run on 2 threads took 3.3 ms split
- * against 4.9–5.1 ms on the calling thread; matmul 1024²'s one, 0.53 against 0.64 ms. Each
- * call's A is cut as its GEMM is (`perCall` chunks).
+ * this was added (see pack_a_f32). On 2026-11-22, before the packed loop ended on B's pointer,
+ * the two differed by 1–2% on the engine alone, yet not packing was no faster in BERT-base (two
+ * threads, eight process pairs: 268.3 against 268.9 ms) and two of six matmul 1024² processes
+ * ran 28–29 ms against 24–25. The simd128 builds run the strided loop alike on both memories
+ * (packing, simd128 matmul 1024² on 2 threads took 35.7–39.7 ms in two bench runs against
+ * 30.8–31.2 without), and one thread keeps the plain build, so only relaxed split jobs pack.
+ * The packing is itself split by 4-row groups over the threads once it is worth a dispatch. It
+ * is memory-bound, so two threads gain less than 2×: BERT-base's 74 packs per run on 2 threads
+ * took 3.3 ms split against 4.9–5.1 ms on the calling thread; matmul 1024²'s one, 0.53 against
+ * 0.64 ms. Each call's A is cut as its GEMM is (`perCall` chunks).
  */
 function packA(engine: Engine, calls: readonly GemmCall[], perCall: number): number[] {
   if (engine.flavor !== 'relaxed') return calls.map(() => 0);
