@@ -92,8 +92,9 @@ export function packed_a_bytes(m: i32, k: i32): i32 {
  * relaxed jobs read it (see parallel-gemm.ts). Neither loop runs as fast over the shared
  * memory of the -mt builds as over a plain one (bench/gemm-kernel.mjs, 128×768×768, relaxed,
  * 2026-11-22: strided 51–53 against 53–55 GFLOP/s; packed 51.5–53.4 against 57–59 before its
- * loop below ended on B's pointer, 54 after). The x64 loop is the same but for register
- * allocation: over the shared memory V8 recomputed or reloaded its offset bases every step.
+ * loop in gemm_packed_a_f32 ended on B's pointer, for which see there). The x64 loop is the same
+ * but for register allocation: over the shared memory V8 recomputed or reloaded its offset bases
+ * every step.
  */
 export function pack_a_f32(a: usize, lda: i32, m: i32, k: i32, out: usize): void {
   for (let i = 0; i + MR <= m; i += MR) {
